@@ -1,0 +1,18 @@
+"""Constants every metric reads (seeds/assumptions.yaml): one row."""
+
+import pandera.polars as pa
+
+
+class AssumptionsModel(pa.DataFrameModel):
+    electricity_usd_per_kwh: float = pa.Field(ge=0, description="Electricity price [USD/kWh]")
+    hours_per_year: float = pa.Field(gt=0, le=8784, description="Operating hours per year [h]")
+    horizon_years: float = pa.Field(gt=0, description="Years of energy counted in TCO [years]")
+    grid_kg_co2_per_kwh: float = pa.Field(ge=0, description="Grid carbon intensity [kg CO2/kWh]")
+    pue: float = pa.Field(ge=1, description="Power usage effectiveness [facility W / IT W]")
+    utilization: float = pa.Field(gt=0, le=1, description="Fraction of the year at rated power")
+    baseline_platform: str = pa.Field(description="Platform the ratio columns are relative to")
+    risk_score_hhi_divisor: float = pa.Field(gt=0, description="Long-term risk score = HHI / this")
+    source: str = pa.Field(description="Where the constants come from")
+
+    class Config:
+        strict = True

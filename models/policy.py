@@ -1,0 +1,86 @@
+"""National AI policy: instruments, export-control thresholds, AI Act, effectiveness metrics."""
+
+import pandera.polars as pa
+import polars as pl
+
+JURISDICTIONS = ["us", "eu"]
+
+
+class PolicyInstrumentModel(pa.DataFrameModel):
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    instrument: str = pa.Field(description="Policy instrument")
+    kind: str = pa.Field(
+        isin=["funding_program", "export_control", "infrastructure_investment", "regulation"],
+        description="Kind of instrument",
+    )
+    funding_usd: float = pa.Field(nullable=True, ge=0, description="Total funding [USD]")
+    ai_specific_allocation_usd: float = pa.Field(
+        nullable=True, ge=0, description="Part of the funding for AI [USD]"
+    )
+    start_year: int = pa.Field(nullable=True, ge=1900, le=2100, description="First year")
+    end_year: int = pa.Field(nullable=True, ge=1900, le=2100, description="Last year")
+    focus: pl.List(pl.String) = pa.Field(nullable=True, description="Focus areas or items")
+    purpose: str = pa.Field(nullable=True, description="Stated purpose")
+    source: str = pa.Field(description="Where the figures come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "instrument"]
+
+    @pa.dataframe_check(error="ai_specific_allocation_usd: exceeds the instrument's funding")
+    def allocation_within_funding(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        allocation, funding = pl.col("ai_specific_allocation_usd"), pl.col("funding_usd")
+        return data.lazyframe.select(
+            allocation.is_null() | funding.is_null() | (allocation <= funding)
+        )
+
+
+class ExportControlThresholdModel(pa.DataFrameModel):
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    parameter: str = pa.Field(description="Controlled parameter")
+    value: float = pa.Field(gt=0, description="Threshold value, in unit")
+    unit: str = pa.Field(description="Unit of the threshold")
+    rule: int = pa.Field(ge=2000, le=2100, description="Year of the rule that set it")
+    legal_source: str = pa.Field(description="Legal citation")
+    article_value: str = pa.Field(nullable=True, description="Value the article gives")
+    note: str = pa.Field(nullable=True, description="Discrepancies and remarks")
+    targeted_countries: pl.List(pl.String) = pa.Field(description="Destinations controlled")
+    source: str = pa.Field(description="Where the values come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "parameter", "rule"]
+
+
+class AiActRiskCategoryModel(pa.DataFrameModel):
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    risk_category: str = pa.Field(
+        isin=["prohibited", "high_risk", "limited_risk", "minimal_risk"], description="Category"
+    )
+    use_case: str = pa.Field(description="Use of AI in that category")
+    requirements: pl.List(pl.String) = pa.Field(nullable=True, description="Obligations")
+    max_fine_percent_of_global_turnover: float = pa.Field(
+        nullable=True, ge=0, le=100, description="Maximum fine [% of global annual turnover]"
+    )
+    status: str = pa.Field(nullable=True, description="Implementation status")
+    source: str = pa.Field(description="Where the categories come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "risk_category", "use_case"]
+
+
+class EffectivenessMetricModel(pa.DataFrameModel):
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    metric: str = pa.Field(description="What is measured")
+    unit: str = pa.Field(description="Unit of current and target")
+    current: float = pa.Field(ge=0, description="Current value, in unit")
+    target: float = pa.Field(nullable=True, gt=0, description="Target value, in unit")
+    target_year: int = pa.Field(nullable=True, ge=2000, le=2100, description="Year of target")
+    status: str = pa.Field(nullable=True, description="Status as reported")
+    article_value: str = pa.Field(nullable=True, description="Derived value the article prints")
+    source: str = pa.Field(description="Where the figures come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "metric"]

@@ -1,0 +1,174 @@
+"""Running a pandera model over a seed and turning every failure into a message a person can act on.
+
+Values arrive as text (CSV cells, YAML scalars). They are parsed here, column by column, so that a
+cell that is not a number is reported with its row and column instead of failing the whole frame;
+the typed frame then goes through the pandera model with lazy=True so one run lists every problem.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: str
+    column: str
+    rule: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        shown = "" if self.value is None else f" (found {self.value!r})"
+        return f"{self.file}, {self.row}, column '{self.column}': {self.rule}{shown}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "rule": self.rule,
+            "value": self.value,
+        }
+
+
+class SeedValidationError(Exception):
+    """Raised with every problem found, so one run reports them all."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the input data; "
+            f"nothing was published:\n{lines}"
+        )
+
+
+@dataclass
+class SeedFrame:
+    """A seed's rows as text, with where each row came from (for messages)."""
+
+    table: str
+    file: Path
+    frame: pl.DataFrame
+    locations: list[str] = field(default_factory=list)
+    row_files: list[Path] | None = None  # when rows of several files are checked together
+
+    def where(self, index: int | None) -> tuple[str, str]:
+        """(file, row) of a row index, for messages."""
+        if index is None or not (0 <= index < len(self.locations)):
+            return display_path(self.file), "whole file"
+        file = self.row_files[index] if self.row_files else self.file
+        return display_path(file), self.locations[index]
+
+    @staticmethod
+    def combine(table: str, folder: Path, seeds: Sequence[SeedFrame]) -> SeedFrame:
+        """Check several files of one table as one, keeping each row's own file and line."""
+        frames = [seed.frame for seed in seeds]
+        return SeedFrame(
+            table=table,
+            file=folder,
+            frame=pl.concat(frames, how="diagonal") if frames else pl.DataFrame(),
+            locations=[location for seed in seeds for location in seed.locations],
+            row_files=[seed.file for seed in seeds for _ in seed.locations],
+        )
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def validate_seed(seed: SeedFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """Parse and validate one seed; raise SeedValidationError listing each bad file/row/column."""
+    typed, problems = parse_columns(seed, model)
+    if problems:
+        # Checks on half-parsed columns would only repeat these problems in worse words.
+        raise SeedValidationError(problems)
+    try:
+        validated = model.validate(typed, lazy=True)
+        return validated.select([name for name in model.to_schema().columns])
+    except pa.errors.SchemaErrors as errors:
+        raise SeedValidationError(_problems_from_failures(seed, errors.failure_cases)) from None
+
+
+def parse_columns(
+    seed: SeedFrame, model: type[pa.DataFrameModel]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Cast text columns to the model's types, reporting each cell that does not parse."""
+    schema = model.to_schema()
+    problems: list[Problem] = []
+    columns: list[pl.Series] = []
+    for name in seed.frame.columns:
+        raw = seed.frame.get_column(name)
+        target = schema.columns[name].dtype.type if name in schema.columns else None
+        if target is None or isinstance(target, pl.List) or raw.dtype == target:
+            columns.append(raw)
+            continue
+        text = raw.cast(pl.String).str.strip_chars()
+        text = pl.Series(name, [None if v in (None, "") else v for v in text.to_list()])
+        parsed, rule = _parse(text, target)
+        for index, (before, after) in enumerate(zip(text.to_list(), parsed.to_list(), strict=True)):
+            if before is not None and (after is None or _not_finite(after)):
+                problems.append(Problem(*seed.where(index), name, rule, before))
+        columns.append(parsed)
+    return pl.DataFrame(columns) if columns else seed.frame, problems
+
+
+def _parse(text: pl.Series, target: pl.DataType) -> tuple[pl.Series, str]:
+    if target == pl.Date:
+        return text.str.to_date("%Y-%m-%d", strict=False), "must be an ISO date (YYYY-MM-DD)"
+    if target.is_integer():
+        as_float = text.cast(pl.Float64, strict=False)
+        whole = as_float.map_elements(
+            lambda v: int(v) if v is not None and math.isfinite(v) and v == int(v) else None,
+            return_dtype=target,
+        )
+        return whole, "must be a whole number"
+    if target.is_float():
+        return text.cast(target, strict=False), "must be a finite number"
+    return text.cast(target, strict=False), f"must be of type {target}"
+
+
+def _not_finite(value: object) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _problems_from_failures(seed: SeedFrame, failures: pl.DataFrame) -> list[Problem]:
+    file = display_path(seed.file)
+    problems: list[Problem] = []
+    for case in failures.iter_rows(named=True):
+        check = str(case["check"])
+        column = case["column"]
+        value = None if case["failure_case"] is None else str(case["failure_case"])
+        if check == "column_in_schema":
+            problems.append(Problem(file, "header", value or "?", "column is not in the contract"))
+        elif check == "column_in_dataframe":
+            problems.append(Problem(file, "header", value or "?", "required column is missing"))
+        elif case["schema_context"] == "DataFrameSchema" and ": " in check:
+            # Cross-row checks put the column they are about before the first ': '.
+            column, rule = check.split(": ", 1)
+            problems.append(Problem(*seed.where(case["index"]), column, rule))
+        else:
+            problems.append(
+                Problem(*seed.where(case["index"]), str(column), _rule_text(check), value)
+            )
+    return problems
+
+
+def _rule_text(check: str) -> str:
+    readable = {
+        "not_nullable": "must not be empty",
+        "field_uniqueness": "must be unique",
+        "multiple_fields_uniqueness": "must be unique",
+    }
+    return readable.get(check, f"must satisfy {check}")

@@ -1,0 +1,1 @@
+"""Reading seed files into validated frames (the raw layer)."""

@@ -1,0 +1,32 @@
+"""Where things live. The one place that reads the environment, so every entry point agrees."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_path: Path
+    seeds_dir: Path
+    sql_dir: Path
+
+
+def _path_from_env(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def get_settings() -> Settings:
+    """Defaults point inside the project; SOVAI_WAREHOUSE and SOVAI_SEEDS_DIR override them."""
+    return Settings(
+        warehouse_path=_path_from_env(
+            "SOVAI_WAREHOUSE", PROJECT_ROOT / "warehouse" / "warehouse.duckdb"
+        ),
+        seeds_dir=_path_from_env("SOVAI_SEEDS_DIR", PROJECT_ROOT / "seeds"),
+        sql_dir=PROJECT_ROOT / "sql",
+    )

@@ -1,0 +1,1 @@
+"""The versioned DuckDB warehouse: publishing, locking, read-only access."""

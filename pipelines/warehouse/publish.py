@@ -1,0 +1,281 @@
+"""Versioned, all-or-nothing publishing into the DuckDB warehouse.
+
+Why copy-and-replace: DuckDB lets one process hold a file read-write or many processes hold it
+read-only, and a read-only reader blocks a writer. So a publish never opens the live file for
+writing. It copies the live file, writes the new versions into the copy, and renames the copy over
+the live file in one atomic step. Connected readers keep the version they opened, new connections
+see the new one, and a process killed mid-publish leaves only a stray temporary file that the next
+publish removes. Writers are serialized by an exclusive lock on a sidecar file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier, quote_literal
+from pipelines.warehouse.locking import writer_lock
+from pipelines.warehouse.meta import ensure_meta
+
+METADATA_COLUMNS = ("_version", "_run_id", "_published_at")
+TEMP_SUFFIX = ".publishing"
+
+
+class PublishError(RuntimeError):
+    """A publish could not complete; the warehouse still holds its previous version."""
+
+
+@dataclass(frozen=True)
+class TableToPublish:
+    """One table of a publish: its rows come from a Polars frame or from SQL run in the warehouse."""
+
+    name: str
+    schema: str
+    description: str
+    column_comments: Mapping[str, str] = field(default_factory=dict)
+    frame: pl.DataFrame | None = None
+    sql: str | None = None
+
+    @property
+    def history_table(self) -> str:
+        """History tables of analytics keep the bare name; other layers are prefixed."""
+        return self.name if self.schema == "analytics" else f"{self.schema}_{self.name}"
+
+    @property
+    def view(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    view: str
+    history_table: str
+    version: int
+    published: bool
+    row_count: int
+    content_hash: str
+    columns: list[tuple[str, str]]
+
+
+def publish(
+    warehouse_path: Path,
+    tables: Sequence[TableToPublish],
+    run_id: str,
+    code_version: str,
+) -> list[PublishOutcome]:
+    """Publish every table as a new version, or none of them; unchanged tables keep their version."""
+    warehouse_path = Path(warehouse_path)
+    try:
+        warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(
+            f"Cannot create the warehouse folder {warehouse_path.parent}: {error.strerror}. "
+            "Set SOVAI_WAREHOUSE to a writable location."
+        ) from error
+    with writer_lock(warehouse_path):
+        _remove_stale_copies(warehouse_path)
+        with _working_copy(warehouse_path) as copy_path:
+            con = duckdb.connect(str(copy_path), config=STORAGE_CONFIG)
+            try:
+                ensure_meta(con)
+                published_at = datetime.now(UTC)
+                outcomes = [
+                    _write_table(con, table, run_id, code_version, published_at)
+                    for table in tables
+                ]
+                if any(outcome.published for outcome in outcomes):
+                    con.execute("checkpoint")
+            finally:
+                con.close()
+            if any(outcome.published for outcome in outcomes) or not warehouse_path.exists():
+                _replace_atomically(copy_path, warehouse_path)
+    return outcomes
+
+
+@contextmanager
+def _working_copy(warehouse_path: Path) -> Iterator[Path]:
+    copy_path = warehouse_path.with_name(f"{warehouse_path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    try:
+        if warehouse_path.exists():
+            shutil.copyfile(warehouse_path, copy_path)
+        yield copy_path
+    except OSError as error:
+        raise PublishError(
+            f"Could not write a new version next to {warehouse_path}: {error}. "
+            "The warehouse keeps its previous version."
+        ) from error
+    finally:
+        for leftover in (copy_path, copy_path.with_name(copy_path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _remove_stale_copies(warehouse_path: Path) -> None:
+    """Copies left by a killed publish; safe to remove because we hold the writer lock."""
+    for stale in warehouse_path.parent.glob(f"{warehouse_path.name}.*{TEMP_SUFFIX}*"):
+        stale.unlink(missing_ok=True)
+
+
+def _replace_atomically(copy_path: Path, warehouse_path: Path) -> None:
+    with open(copy_path, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(copy_path, warehouse_path)
+    directory = os.open(warehouse_path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection,
+    table: TableToPublish,
+    run_id: str,
+    code_version: str,
+    published_at: datetime,
+) -> PublishOutcome:
+    staged = f"_staged_{table.history_table}"
+    _stage(con, table, staged)
+    columns = con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where table_name = ? and temporary order by column_index",
+        [staged],
+    ).fetchall()
+    row_count, content_hash = _content_hash(con, staged, columns)
+    latest = con.execute(
+        "select version, content_hash from meta.table_versions where table_name = ? "
+        "order by version desc limit 1",
+        [table.history_table],
+    ).fetchone()
+    if latest is not None and latest[1] == content_hash:
+        con.execute(f"drop table {quote_identifier(staged)}")
+        return PublishOutcome(
+            table.view, table.history_table, latest[0], False, row_count, content_hash, columns
+        )
+    version = 1 if latest is None else latest[0] + 1
+    _append_history(con, table, staged, columns, version, run_id, published_at)
+    _point_view(con, table, columns, version)
+    con.execute(
+        "insert into meta.table_versions values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            table.history_table,
+            table.view,
+            version,
+            run_id,
+            published_at,
+            row_count,
+            content_hash,
+            code_version,
+        ],
+    )
+    con.execute(f"drop table {quote_identifier(staged)}")
+    return PublishOutcome(
+        table.view, table.history_table, version, True, row_count, content_hash, columns
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -> None:
+    if (table.frame is None) == (table.sql is None):
+        raise ValueError(f"{table.view}: give exactly one of frame or sql")
+    if table.frame is not None:
+        con.register("_incoming_frame", table.frame)
+        try:
+            con.execute(
+                f"create temp table {quote_identifier(staged)} as select * from _incoming_frame"
+            )
+        finally:
+            con.unregister("_incoming_frame")
+    else:
+        con.execute(f"create temp table {quote_identifier(staged)} as {table.sql}")
+
+
+def _content_hash(
+    con: duckdb.DuckDBPyConnection, staged: str, columns: list[tuple[str, str]]
+) -> tuple[int, str]:
+    """Order-independent digest of schema and rows, so reruns with equal results match."""
+    row_count, row_digest = con.execute(
+        f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {quote_identifier(staged)} t"
+    ).fetchone()
+    schema_text = ",".join(f"{name}:{dtype}" for name, dtype in columns)
+    digest = hashlib.sha256(f"{schema_text}|{row_count}|{row_digest}".encode()).hexdigest()
+    return row_count, digest
+
+
+def _append_history(
+    con: duckdb.DuckDBPyConnection,
+    table: TableToPublish,
+    staged: str,
+    columns: list[tuple[str, str]],
+    version: int,
+    run_id: str,
+    published_at: datetime,
+) -> None:
+    history = f"history.{quote_identifier(table.history_table)}"
+    existing = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where schema_name = 'history' and table_name = ?",
+            [table.history_table],
+        ).fetchall()
+    )
+    if not existing:
+        con.execute(
+            f"create table {history} as select *, 0::integer as _version, "
+            f"''::varchar as _run_id, now()::timestamptz as _published_at "
+            f"from {quote_identifier(staged)} limit 0"
+        )
+    for name, dtype in columns:
+        if name not in existing and existing:
+            con.execute(f"alter table {history} add column {quote_identifier(name)} {dtype}")
+        elif existing and existing[name] != dtype:
+            raise PublishError(
+                f"{table.view}: column {name!r} changed type from {existing[name]} to {dtype}; "
+                "history cannot hold both. Rename the column or drop the table's history."
+            )
+    con.execute(
+        f"insert into {history} by name select *, ? as _version, ? as _run_id, "
+        f"?::timestamptz as _published_at from {quote_identifier(staged)}",
+        [version, run_id, published_at],
+    )
+    con.execute(
+        f"comment on table {history} is "
+        f"{quote_literal('Every published version of ' + table.view + '. ' + table.description)}"
+    )
+    for name, comment in table.column_comments.items():
+        if name in dict(columns):
+            con.execute(
+                f"comment on column {history}.{quote_identifier(name)} is {quote_literal(comment)}"
+            )
+
+
+def _point_view(
+    con: duckdb.DuckDBPyConnection,
+    table: TableToPublish,
+    columns: list[tuple[str, str]],
+    version: int,
+) -> None:
+    view = f"{quote_identifier(table.schema)}.{quote_identifier(table.name)}"
+    column_list = ", ".join(quote_identifier(name) for name, _ in columns)
+    con.execute(f"create schema if not exists {quote_identifier(table.schema)}")
+    con.execute(
+        f"create or replace view {view} as select {column_list} "
+        f"from history.{quote_identifier(table.history_table)} where _version = {int(version)}"
+    )
+    con.execute(
+        f"comment on view {view} is "
+        f"{quote_literal(f'{table.description} (version {version})')}"
+    )
+    for name, comment in table.column_comments.items():
+        if name in dict(columns):
+            con.execute(
+                f"comment on column {view}.{quote_identifier(name)} is {quote_literal(comment)}"
+            )
