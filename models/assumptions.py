@@ -12,6 +12,10 @@ class AssumptionsModel(pa.DataFrameModel):
     utilization: float = pa.Field(gt=0, le=1, description="Fraction of the year at rated power")
     baseline_platform: str = pa.Field(description="Platform the ratio columns are relative to")
     risk_score_hhi_divisor: float = pa.Field(gt=0, description="Long-term risk score = HHI / this")
+    hhi_2010_moderate_from: float = pa.Field(ge=0, le=10000, description="2010 moderate from [HHI]")
+    hhi_2010_high_above: float = pa.Field(ge=0, le=10000, description="2010 highly above [HHI]")
+    hhi_2023_moderate_from: float = pa.Field(ge=0, le=10000, description="2023 moderate from [HHI]")
+    hhi_2023_high_above: float = pa.Field(ge=0, le=10000, description="2023 highly above [HHI]")
     source: str = pa.Field(description="Where the constants come from")
 
     class Config:

@@ -65,9 +65,7 @@ RAW_TABLES: dict[str, RawTable] = {
             ExportControlThresholdModel,
             "Export-control thresholds with their legal sources",
         ),
-        RawTable(
-            "ai_act_risk_categories", AiActRiskCategoryModel, "EU AI Act risk categories"
-        ),
+        RawTable("ai_act_risk_categories", AiActRiskCategoryModel, "EU AI Act risk categories"),
         RawTable(
             "policy_effectiveness_inputs",
             EffectivenessMetricModel,
@@ -139,7 +137,9 @@ def _seed_files(seeds_dir: Path, problems: list[Problem]) -> Iterator[tuple[Seed
         paths = sorted((seeds_dir / folder).glob(pattern))
         if not paths:
             problems.append(
-                Problem(display_path(seeds_dir / folder), "whole folder", "-", f"no {pattern} files")
+                Problem(
+                    display_path(seeds_dir / folder), "whole folder", "-", f"no {pattern} files"
+                )
             )
         for path in paths:
             yield reader, path
@@ -147,7 +147,9 @@ def _seed_files(seeds_dir: Path, problems: list[Problem]) -> Iterator[tuple[Seed
 
 def _list_columns(table: str) -> set[str]:
     schema = RAW_TABLES[table].model.to_schema()
-    return {name for name, column in schema.columns.items() if isinstance(column.dtype.type, pl.List)}
+    return {
+        name for name, column in schema.columns.items() if isinstance(column.dtype.type, pl.List)
+    }
 
 
 def _assumptions(path: Path) -> list[SeedFrame]:
@@ -251,7 +253,9 @@ def _ai_act(path: Path, ai_act: dict[str, Any], shared: dict[str, Any]) -> SeedF
                 **shared,
             }
             rows.append((f"ai_act.risk_categories.{category} item {index}", row))
-    return rows_to_seed("ai_act_risk_categories", path, rows, _list_columns("ai_act_risk_categories"))
+    return rows_to_seed(
+        "ai_act_risk_categories", path, rows, _list_columns("ai_act_risk_categories")
+    )
 
 
 def _items(

@@ -28,6 +28,7 @@ from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
 METADATA_COLUMNS = ("_version", "_run_id", "_published_at")
+PREVIEW_ROWS = 10
 TEMP_SUFFIX = ".publishing"
 
 
@@ -37,7 +38,7 @@ class PublishError(RuntimeError):
 
 @dataclass(frozen=True)
 class TableToPublish:
-    """One table of a publish: its rows come from a Polars frame or from SQL run in the warehouse."""
+    """One table of a publish; rows come from a Polars frame or from SQL run in the warehouse."""
 
     name: str
     schema: str
@@ -65,6 +66,7 @@ class PublishOutcome:
     row_count: int
     content_hash: str
     columns: list[tuple[str, str]]
+    preview: pl.DataFrame
 
 
 def publish(
@@ -73,7 +75,7 @@ def publish(
     run_id: str,
     code_version: str,
 ) -> list[PublishOutcome]:
-    """Publish every table as a new version, or none of them; unchanged tables keep their version."""
+    """Publish every table as a new version, or none; unchanged tables keep their version."""
     warehouse_path = Path(warehouse_path)
     try:
         warehouse_path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +92,7 @@ def publish(
                 ensure_meta(con)
                 published_at = datetime.now(UTC)
                 outcomes = [
-                    _write_table(con, table, run_id, code_version, published_at)
-                    for table in tables
+                    _write_table(con, table, run_id, code_version, published_at) for table in tables
                 ]
                 if any(outcome.published for outcome in outcomes):
                     con.execute("checkpoint")
@@ -147,19 +148,29 @@ def _write_table(
     _stage(con, table, staged)
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() "
-        "where table_name = ? and temporary order by column_index",
+        "where table_name = ? and database_name = 'temp' order by column_index",
         [staged],
     ).fetchall()
     row_count, content_hash = _content_hash(con, staged, columns)
-    latest = con.execute(
+    preview = con.sql(f"select * from {quote_identifier(staged)} limit {PREVIEW_ROWS}").pl()
+    # DuckDB 2.0 keeps a result open until it is fully fetched, so fetch all, even for one row.
+    latest_rows = con.execute(
         "select version, content_hash from meta.table_versions where table_name = ? "
         "order by version desc limit 1",
         [table.history_table],
-    ).fetchone()
+    ).fetchall()
+    latest = latest_rows[0] if latest_rows else None
     if latest is not None and latest[1] == content_hash:
         con.execute(f"drop table {quote_identifier(staged)}")
         return PublishOutcome(
-            table.view, table.history_table, latest[0], False, row_count, content_hash, columns
+            table.view,
+            table.history_table,
+            latest[0],
+            False,
+            row_count,
+            content_hash,
+            columns,
+            preview,
         )
     version = 1 if latest is None else latest[0] + 1
     _append_history(con, table, staged, columns, version, run_id, published_at)
@@ -179,7 +190,7 @@ def _write_table(
     )
     con.execute(f"drop table {quote_identifier(staged)}")
     return PublishOutcome(
-        table.view, table.history_table, version, True, row_count, content_hash, columns
+        table.view, table.history_table, version, True, row_count, content_hash, columns, preview
     )
 
 
@@ -202,9 +213,9 @@ def _content_hash(
     con: duckdb.DuckDBPyConnection, staged: str, columns: list[tuple[str, str]]
 ) -> tuple[int, str]:
     """Order-independent digest of schema and rows, so reruns with equal results match."""
-    row_count, row_digest = con.execute(
+    ((row_count, row_digest),) = con.execute(
         f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {quote_identifier(staged)} t"
-    ).fetchone()
+    ).fetchall()
     schema_text = ",".join(f"{name}:{dtype}" for name, dtype in columns)
     digest = hashlib.sha256(f"{schema_text}|{row_count}|{row_digest}".encode()).hexdigest()
     return row_count, digest
@@ -271,8 +282,7 @@ def _point_view(
         f"from history.{quote_identifier(table.history_table)} where _version = {int(version)}"
     )
     con.execute(
-        f"comment on view {view} is "
-        f"{quote_literal(f'{table.description} (version {version})')}"
+        f"comment on view {view} is {quote_literal(f'{table.description} (version {version})')}"
     )
     for name, comment in table.column_comments.items():
         if name in dict(columns):

@@ -1,0 +1,38 @@
+"""Platform efficiency, computed in Polars from raw.platforms and raw.assumptions."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.assets.reporting import materialize_result
+from pipelines.assets.versioning import code_version_of
+from pipelines.metrics import efficiency
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse.publish import TableToPublish
+
+CODE_VERSION = code_version_of(Path(efficiency.__file__))
+
+
+@dg.asset(
+    key=["analytics", "platform_efficiency"],
+    deps=[dg.AssetKey(["raw", "platforms"]), dg.AssetKey(["raw", "assumptions"])],
+    group_name="analytics",
+    kinds={"polars", "duckdb"},
+    description=efficiency.DESCRIPTION,
+    code_version=CODE_VERSION,
+    owners=["team:data-platform"],
+    tags={"layer": "analytics"},
+)
+def platform_efficiency(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    platforms = warehouse.query("select * from raw.platforms")
+    assumptions = warehouse.query("select * from raw.assumptions").row(0, named=True)
+    frame = efficiency.platform_efficiency(platforms, assumptions)
+    table = TableToPublish(
+        name="platform_efficiency",
+        schema="analytics",
+        description=efficiency.DESCRIPTION,
+        column_comments=efficiency.COLUMN_DESCRIPTIONS,
+        frame=frame,
+    )
+    (outcome,) = warehouse.publish([table], run_id=context.run_id, code_version=CODE_VERSION)
+    return materialize_result(outcome, efficiency.COLUMN_DESCRIPTIONS)

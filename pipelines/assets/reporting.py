@@ -1,0 +1,59 @@
+"""What every materialization reports: row count, column schema, a preview and its version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import dagster as dg
+import polars as pl
+
+from pipelines.warehouse.publish import PublishOutcome
+
+PREVIEW_ROWS = 10
+
+
+def column_schema(
+    columns: list[tuple[str, str]], descriptions: Mapping[str, str]
+) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name=name, type=dtype, description=descriptions.get(name))
+            for name, dtype in columns
+        ]
+    )
+
+
+def markdown_preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
+    with pl.Config(
+        tbl_formatting="MARKDOWN",
+        tbl_hide_column_data_types=True,
+        tbl_hide_dataframe_shape=True,
+        tbl_rows=rows,
+        tbl_cols=-1,
+        fmt_str_lengths=48,
+        fmt_table_cell_list_len=4,
+        tbl_width_chars=10_000,
+    ):
+        return str(frame.head(rows))
+
+
+def materialize_result(
+    outcome: PublishOutcome,
+    descriptions: Mapping[str, str],
+    asset_key: dg.AssetKey | None = None,
+) -> dg.MaterializeResult:
+    state = "new version" if outcome.published else "unchanged, no new version"
+    return dg.MaterializeResult(
+        asset_key=asset_key,
+        metadata={
+            "dagster/row_count": outcome.row_count,
+            "dagster/column_schema": column_schema(outcome.columns, descriptions),
+            "dagster/table_name": outcome.view,
+            "preview": dg.MetadataValue.md(markdown_preview(outcome.preview)),
+            "version": outcome.version,
+            "published": outcome.published,
+            "status": state,
+            "history_table": f"history.{outcome.history_table}",
+            "content_hash": outcome.content_hash,
+        },
+    )

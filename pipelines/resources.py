@@ -1,0 +1,37 @@
+"""The warehouse as a Dagster resource; paths resolve at run time so environment overrides apply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from pipelines.settings import get_settings
+from pipelines.warehouse.connection import read_only
+from pipelines.warehouse.publish import PublishOutcome, TableToPublish, publish
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Empty paths mean the defaults of pipelines.settings (and SOVAI_* variables)."""
+
+    warehouse_path: str = ""
+    seeds_dir: str = ""
+
+    @property
+    def path(self) -> Path:
+        return Path(self.warehouse_path) if self.warehouse_path else get_settings().warehouse_path
+
+    @property
+    def seeds(self) -> Path:
+        return Path(self.seeds_dir) if self.seeds_dir else get_settings().seeds_dir
+
+    def publish(
+        self, tables: Sequence[TableToPublish], run_id: str, code_version: str
+    ) -> list[PublishOutcome]:
+        return publish(self.path, tables, run_id=run_id, code_version=code_version)
+
+    def query(self, sql: str) -> pl.DataFrame:
+        with read_only(self.path) as con:
+            return con.sql(sql).pl()
