@@ -12,8 +12,8 @@ import yaml
 
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.versioning import code_version_of
+from pipelines.metrics.sql import sql_path
 from pipelines.resources import WarehouseResource
-from pipelines.settings import get_settings
 from pipelines.warehouse.publish import TableToPublish
 
 TABLE_REFERENCE = re.compile(r"\b(raw|analytics)\.([a-z_][a-z0-9_]*)\b")
@@ -26,12 +26,12 @@ def referenced_tables(sql: str) -> list[dg.AssetKey]:
 
 
 def sql_table_asset(name: str, sql_dir: Path | None = None) -> dg.AssetsDefinition:
-    folder = (sql_dir or get_settings().sql_dir) / "analytics"
-    sql_path, doc_path = folder / f"{name}.sql", folder / f"{name}.yml"
-    sql = sql_path.read_text(encoding="utf-8")
+    model_path = sql_path(name, sql_dir=sql_dir)
+    doc_path = model_path.with_suffix(".yml")
+    sql = model_path.read_text(encoding="utf-8")
     doc = yaml.safe_load(doc_path.read_text(encoding="utf-8"))
     descriptions: dict[str, str] = doc.get("columns", {})
-    code_version = code_version_of(sql_path, doc_path)
+    code_version = code_version_of(model_path, doc_path)
 
     @dg.asset(
         key=["analytics", name],

@@ -1,0 +1,49 @@
+# Set-up and everyday commands. Needs only python3 and make: uv is installed into .tools/.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := $(CURDIR)/.tools
+UV := $(TOOLS)/bin/uv
+VENV := $(CURDIR)/.venv
+WAREHOUSE ?= $(or $(SOVAI_WAREHOUSE),$(CURDIR)/warehouse/warehouse.duckdb)
+
+export DAGSTER_HOME := $(CURDIR)
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run test ui sql lint format clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(VENV)/.installed ## install uv and every dependency from uv.lock
+
+run: install ## materialize every asset into the warehouse
+	$(VENV)/bin/sovai run
+
+test: install ## run the whole test suite
+	$(VENV)/bin/pytest
+
+ui: install ## start the Dagster UI on http://127.0.0.1:3000
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+sql: install ## open a read-only SQL shell on the warehouse
+	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE); run 'make run' first." >&2; exit 1; }
+	$(VENV)/bin/duckdb -readonly "$(WAREHOUSE)"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## remove the virtual environments (the warehouse and run history stay)
+	rm -rf $(VENV) $(TOOLS)

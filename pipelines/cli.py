@@ -1,0 +1,195 @@
+"""`sovai`: validate seeds, refresh the warehouse and query it from a shell.
+
+Exit codes: 0 success, 1 a problem with the data or the query (the message says what to do),
+2 a usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipelines.settings import PROJECT_ROOT, get_settings
+
+JOBS = ("refresh_all", "market_refresh")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Sovereign AI Warehouse: validated, versioned analytics on AI infrastructure.
+
+    \b
+    Examples:
+      sovai validate
+      sovai run
+      sovai sql "select * from analytics.market_concentration"
+    """
+
+
+@main.command()
+@click.argument("seeds_dir", required=False, type=click.Path(path_type=Path))
+def validate(seeds_dir: Path | None) -> None:
+    """Check every seed file without publishing anything.
+
+    Lists each problem with its file, row, column and rule, and exits 1 if there are any.
+
+    \b
+    Example:
+      sovai validate seeds/
+    """
+    from models.validation import SeedValidationError
+    from pipelines.ingest.seeds import load_seeds
+
+    folder = seeds_dir or get_settings().seeds_dir
+    try:
+        frames = load_seeds(folder)
+    except SeedValidationError as error:
+        _fail(f"{error}\nFix the files above and run `sovai validate` again.")
+    rows = sum(frame.height for frame in frames.values())
+    click.echo(f"OK: {len(frames)} seed tables, {rows} rows in {folder} are valid.")
+
+
+@main.command()
+@click.option(
+    "--job",
+    type=click.Choice(JOBS),
+    default="refresh_all",
+    show_default=True,
+    help="refresh_all rebuilds everything; market_refresh only the market-share path.",
+)
+def run(job: str) -> None:
+    """Materialize the assets of a job into the warehouse, recorded in the Dagster instance.
+
+    \b
+    Example:
+      sovai run --job market_refresh
+    """
+    import dagster as dg
+
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
+    warehouse_path = get_settings().warehouse_path
+    os.chdir(PROJECT_ROOT)  # dagster.yaml's storage paths are relative to the project root
+    from pipelines.definitions import defs
+
+    click.echo(f"Running {job} into {warehouse_path} ...", err=True)
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        metadata = materialization.metadata
+        key = "/".join(materialization.asset_key.path)
+        status = metadata["status"].value if "status" in metadata else ""
+        version = metadata["version"].value if "version" in metadata else "?"
+        click.echo(f"  {key:<40} v{version:<4} {status}")
+    if not result.success:
+        failures = [
+            event.step_failure_data.user_failure_data.description
+            if event.step_failure_data.user_failure_data
+            else event.step_failure_data.error.message.strip()
+            for event in result.all_events
+            if event.is_step_failure
+        ]
+        _fail(
+            f"run {result.run_id} failed; the warehouse keeps its previous version.\n"
+            + "\n".join(failures)
+        )
+    click.echo(f"Done: run {result.run_id} succeeded.", err=True)
+
+
+@main.command()
+@click.argument("query")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, csv or json for scripts.",
+)
+def sql(query: str, output_format: str) -> None:
+    """Run a read-only SQL query on the warehouse and print the result.
+
+    \b
+    Example:
+      sovai sql "select platform, co2_kg_per_million_tokens
+                 from analytics.platform_efficiency order by 2 limit 1"
+    """
+    import duckdb
+
+    from pipelines.warehouse.connection import WarehouseNotFoundError, read_only
+
+    try:
+        with read_only(get_settings().warehouse_path) as con:
+            frame = con.sql(query).pl() if query.strip() else None
+    except WarehouseNotFoundError as error:
+        _fail(str(error))
+    except duckdb.Error as error:
+        _fail(
+            f"{error}\nThe warehouse is read-only here; check the query and table names "
+            "(`sovai tables` lists them)."
+        )
+    if frame is None:
+        _fail("the query is empty.")
+    click.echo(_render(frame, output_format), nl=output_format == "table")
+
+
+@main.command()
+def tables() -> None:
+    """List the warehouse's tables with their latest version and description.
+
+    \b
+    Example:
+      sovai tables
+    """
+    from pipelines.warehouse.connection import WarehouseNotFoundError, read_only
+
+    try:
+        with read_only(get_settings().warehouse_path) as con:
+            frame = con.sql(
+                """
+                select v.view_name as "table", v.version, v.row_count as rows,
+                       strftime(v.published_at, '%Y-%m-%d %H:%M:%S') as published_at,
+                       views.comment as description
+                from meta.table_versions v
+                left join duckdb_views() views
+                    on views.schema_name || '.' || views.view_name = v.view_name
+                qualify v.version = max(v.version) over (partition by v.table_name)
+                order by 1
+                """
+            ).pl()
+    except WarehouseNotFoundError as error:
+        _fail(str(error))
+    click.echo(_render(frame, "table"))
+
+
+def _render(frame, output_format: str) -> str:
+    if output_format == "csv":
+        return frame.write_csv()
+    if output_format == "json":
+        return frame.write_json() + "\n"
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for name, dtype in frame.schema.items():
+        numeric = dtype.is_numeric()
+        table.add_column(name, justify="right" if numeric else "left", no_wrap=True)
+    for row in frame.iter_rows():
+        table.add_row(*["NULL" if value is None else str(value) for value in row])
+    buffer = io.StringIO()
+    width = None if sys.stdout.isatty() else 100_000
+    Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
+    rows = f"({frame.height} row{'s' if frame.height != 1 else ''})"
+    return buffer.getvalue().rstrip("\n") + "\n" + rows
