@@ -1,0 +1,115 @@
+"""HHI, bounds, concentration ratios and guideline classes on hand-made markets."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from pipelines.metrics.sql import run_model_sql
+
+ASSUMPTIONS = pl.DataFrame(
+    {
+        "hhi_2010_moderate_from": [1500.0],
+        "hhi_2010_high_above": [2500.0],
+        "hhi_2023_moderate_from": [1000.0],
+        "hhi_2023_high_above": [1800.0],
+    }
+)
+
+MARKETS = {
+    "monopoly": {"solo": 1.0},
+    "four_equal": {"a": 0.25, "b": 0.25, "c": 0.25, "d": 0.25},
+    "ten_equal": {f"v{i}": 0.1 for i in range(10)},
+    "article": {"nvidia": 0.85, "amd": 0.10, "intel": 0.03, "google_tpu": 0.02},
+    "with_remainder": {"a": 0.5, "b": 0.3, "other": 0.2},
+    "unreported_remainder": {"a": 0.3, "b": 0.3},
+    "competitive": {f"v{i}": 0.05 for i in range(20)},
+}
+
+
+def concentration() -> dict[str, dict]:
+    rows = [
+        {
+            "period": date(2026, 2, 1),
+            "market": market,
+            "region": "global",
+            "vendor": vendor,
+            "share": share,
+            "source": "test",
+        }
+        for market, shares in MARKETS.items()
+        for vendor, share in shares.items()
+    ]
+    result = run_model_sql(
+        "market_concentration",
+        {"raw.market_shares": pl.DataFrame(rows), "raw.assumptions": ASSUMPTIONS},
+    )
+    return {row["market"]: row for row in result.iter_rows(named=True)}
+
+
+@pytest.fixture(scope="module")
+def markets() -> dict[str, dict]:
+    return concentration()
+
+
+def test_a_monopoly_has_the_maximum_hhi_and_one_equivalent_firm(markets):
+    row = markets["monopoly"]
+    assert row["hhi"] == pytest.approx(10000)
+    assert row["equivalent_firms"] == pytest.approx(1)
+    assert row["cr1"] == row["cr4"] == pytest.approx(1)
+    assert (row["class_2010"], row["class_2023"]) == ("highly_concentrated", "highly_concentrated")
+
+
+def test_four_equal_firms_sit_on_the_2010_upper_boundary(markets):
+    row = markets["four_equal"]
+    assert row["hhi"] == pytest.approx(2500)
+    assert row["equivalent_firms"] == pytest.approx(4)
+    assert row["class_2010"] == "moderately_concentrated"  # 2500 is still moderate in 2010
+    assert row["class_2023"] == "highly_concentrated"  # above 1800
+
+
+def test_ten_equal_firms_sit_on_the_2023_lower_boundary(markets):
+    row = markets["ten_equal"]
+    assert row["hhi"] == pytest.approx(1000)
+    assert row["n_vendors"] == 10
+    assert row["cr4"] == pytest.approx(0.4)
+    assert row["class_2010"] == "unconcentrated"
+    assert row["class_2023"] == "moderately_concentrated"
+
+
+def test_the_article_market_is_7338_and_highly_concentrated(markets):
+    row = markets["article"]
+    assert round(row["hhi"]) == 7338
+    assert row["leading_vendor"] == "nvidia"
+    assert row["cr1"] == pytest.approx(0.85)
+    assert row["unallocated_share"] == pytest.approx(0, abs=1e-12)
+    assert row["hhi_upper"] == pytest.approx(row["hhi"])
+    assert (row["class_2010"], row["class_2023"]) == ("highly_concentrated", "highly_concentrated")
+
+
+def test_an_other_remainder_is_not_a_firm_but_bounds_the_hhi(markets):
+    row = markets["with_remainder"]
+    assert row["hhi"] == pytest.approx(50**2 + 30**2)  # 3400
+    assert row["unallocated_share"] == pytest.approx(0.2)
+    assert row["hhi_upper"] == pytest.approx(3400 + 20**2)
+    assert row["n_vendors"] == 2
+    assert row["cr4"] == pytest.approx(0.8)
+
+
+def test_shares_that_do_not_reach_one_leave_an_unallocated_remainder(markets):
+    row = markets["unreported_remainder"]
+    assert row["hhi"] == pytest.approx(1800)
+    assert row["unallocated_share"] == pytest.approx(0.4)
+    assert row["hhi_upper"] == pytest.approx(1800 + 40**2)
+    assert row["class_2023"] == "moderately_concentrated"  # 1800 is the top of moderate
+
+
+def test_a_fragmented_market_is_unconcentrated_under_both_guidelines(markets):
+    row = markets["competitive"]
+    assert row["hhi"] == pytest.approx(500)
+    assert row["equivalent_firms"] == pytest.approx(20)
+    assert (row["class_2010"], row["class_2023"]) == ("unconcentrated", "unconcentrated")
+
+
+def test_one_row_per_market_region_and_period(markets):
+    assert set(markets) == set(MARKETS)

@@ -1,0 +1,138 @@
+"""Versioned publishing: new versions only on change, as_of, comments, and the file format."""
+
+import subprocess
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.warehouse.publish import PublishError, TableToPublish, publish
+
+
+def table(frame: pl.DataFrame, name: str = "scores") -> TableToPublish:
+    return TableToPublish(
+        name=name,
+        schema="analytics",
+        description="Test scores",
+        column_comments={"score": "A score [points]"},
+        frame=frame,
+    )
+
+
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "wh" / "warehouse.duckdb"
+
+
+FIRST = pl.DataFrame({"name": ["a", "b"], "score": [1.0, 2.0]})
+SECOND = pl.DataFrame({"name": ["a", "b", "c"], "score": [1.0, 2.5, 3.0]})
+
+
+def test_first_publish_creates_history_view_and_version_log(warehouse):
+    (outcome,) = publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    assert (outcome.version, outcome.published, outcome.row_count) == (1, True, 2)
+    assert query(warehouse, "select * from analytics.scores order by name") == [
+        ("a", 1.0),
+        ("b", 2.0),
+    ]
+    assert query(warehouse, "select distinct _version, _run_id from history.scores") == [
+        (1, "run-1")
+    ]
+    assert query(
+        warehouse, "select table_name, version, run_id, row_count from meta.table_versions"
+    ) == [("scores", 1, "run-1", 2)]
+
+
+def test_an_unchanged_result_publishes_no_new_version(warehouse):
+    publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    reordered = FIRST.reverse()
+    (outcome,) = publish(warehouse, [table(reordered)], run_id="run-2", code_version="c1")
+    assert (outcome.version, outcome.published) == (1, False)
+    assert query(warehouse, "select count(*) from meta.table_versions") == [(1,)]
+    assert query(warehouse, "select count(*) from history.scores") == [(2,)]
+
+
+def test_a_change_publishes_version_2_and_as_of_still_returns_version_1(warehouse):
+    publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    between = datetime.now(UTC)
+    time.sleep(0.01)
+    (outcome,) = publish(warehouse, [table(SECOND)], run_id="run-2", code_version="c1")
+    assert (outcome.version, outcome.published) == (2, True)
+    assert query(warehouse, "select count(*) from analytics.scores") == [(3,)]
+    assert query(
+        warehouse, "select name, score from as_of('scores', ?) order by name", [between]
+    ) == [("a", 1.0), ("b", 2.0)]
+    assert query(warehouse, "select count(*) from as_of('scores', now())") == [(3,)]
+    assert query(warehouse, "select version from meta.table_versions order by 1") == [(1,), (2,)]
+
+
+def test_a_new_column_extends_history_and_the_view_shows_only_current_columns(warehouse):
+    publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    wider = FIRST.with_columns(pl.lit("x").alias("grade"))
+    publish(warehouse, [table(wider)], run_id="run-2", code_version="c2")
+    assert query(warehouse, "select * from analytics.scores order by name")[0] == ("a", 1.0, "x")
+    narrower = FIRST.select("name")
+    publish(warehouse, [table(narrower)], run_id="run-3", code_version="c3")
+    assert query(warehouse, "select * from analytics.scores order by name") == [("a",), ("b",)]
+
+
+def test_a_changed_column_type_is_refused_and_the_previous_version_stays(warehouse):
+    publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    as_text = FIRST.with_columns(pl.col("score").cast(pl.String))
+    with pytest.raises(PublishError, match="changed type"):
+        publish(warehouse, [table(as_text)], run_id="run-2", code_version="c1")
+    assert query(warehouse, "select max(version) from meta.table_versions") == [(1,)]
+    assert not list(warehouse.parent.glob("*.publishing*"))
+
+
+def test_several_tables_publish_together_or_not_at_all(warehouse):
+    publish(warehouse, [table(FIRST, "one"), table(FIRST, "two")], "run-1", "c1")
+    bad = FIRST.with_columns(pl.col("score").cast(pl.String))
+    with pytest.raises(PublishError):
+        publish(warehouse, [table(SECOND, "one"), table(bad, "two")], "run-2", "c1")
+    assert query(warehouse, "select count(*) from analytics.one") == [(2,)]
+
+
+def test_tables_and_columns_carry_comments_with_units(warehouse):
+    publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    comments = dict(
+        query(
+            warehouse,
+            "select schema_name, comment from duckdb_columns() "
+            "where table_name = 'scores' and column_name = 'score'",
+        )
+    )
+    assert comments == {"analytics": "A score [points]", "history": "A score [points]"}
+    (view_comment,) = query(
+        warehouse, "select comment from duckdb_views() where view_name='scores'"
+    )
+    assert "Test scores" in view_comment[0]
+
+
+def test_the_duckdb_shell_installed_with_the_project_opens_the_file(warehouse):
+    publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
+    shell = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "duckdb"
+    result = subprocess.run(
+        [str(shell), "-readonly", "-csv", str(warehouse)],
+        input="select count(*) as n from analytics.scores;",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", "2"]
+
+
+def test_an_unwritable_folder_is_a_clear_error(tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    with pytest.raises(PublishError, match="Cannot create the warehouse folder"):
+        publish(blocked / "warehouse.duckdb", [table(FIRST)], run_id="run-1", code_version="c1")
