@@ -34,5 +34,5 @@ def platform_efficiency(context: dg.AssetExecutionContext, warehouse: WarehouseR
         column_comments=efficiency.COLUMN_DESCRIPTIONS,
         frame=frame,
     )
-    (outcome,) = warehouse.publish([table], run_id=context.run_id, code_version=CODE_VERSION)
+    (outcome,) = warehouse.publish([table], run_id=context.run.run_id, code_version=CODE_VERSION)
     return materialize_result(outcome, efficiency.COLUMN_DESCRIPTIONS)

@@ -84,7 +84,7 @@ def raw_seeds(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         )
         for name in selected
     ]
-    outcomes = warehouse.publish(tables, run_id=context.run_id, code_version=RAW_CODE_VERSION)
+    outcomes = warehouse.publish(tables, run_id=context.run.run_id, code_version=RAW_CODE_VERSION)
     for name, outcome in zip(selected, outcomes, strict=True):
         yield materialize_result(
             outcome, _column_descriptions(name), asset_key=dg.AssetKey(["raw", name])

@@ -71,7 +71,9 @@ def test_hand_computed_energy_tco_and_co2_for_x86():
 
 def test_article_co2_formula_is_kept_for_comparison_and_is_3_6e6_times_too_large():
     row = by_platform(platform_efficiency(PLATFORMS, ASSUMPTIONS))["x86_current"]
-    assert row["article_formula_co2_per_million_tokens"] == pytest.approx(350 / 15000 * 1e6 * 0.0004)
+    assert row["article_formula_co2_per_million_tokens"] == pytest.approx(
+        350 / 15000 * 1e6 * 0.0004
+    )
     ratio = row["article_formula_co2_per_million_tokens"] / row["co2_kg_per_million_tokens"]
     assert ratio == pytest.approx(3.6e6 / 1000)  # missing J->kWh, and t instead of kg per kWh
 

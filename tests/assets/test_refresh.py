@@ -1,0 +1,153 @@
+"""Real Dagster runs of the whole pipeline into a private warehouse."""
+
+import time
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from tests.conftest import run_job
+
+ANALYTICS_TABLES = {
+    "platform_efficiency",
+    "market_concentration",
+    "vendor_risk",
+    "switching_costs",
+    "strategy_benefits",
+    "strategy_position",
+    "policy_instruments",
+    "export_control_thresholds",
+    "ai_act_risk_categories",
+    "policy_effectiveness",
+    "infrastructure_deployments",
+}
+
+
+def query(path, sql, params=None):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def versions(path) -> dict[str, int]:
+    return dict(query(path, "select table_name, max(version) from meta.table_versions group by 1"))
+
+
+@pytest.fixture
+def refreshed(warehouse, seeds):
+    result = run_job(warehouse, seeds)
+    assert result.success
+    return warehouse, seeds, result
+
+
+def test_a_full_refresh_publishes_every_analytics_table(refreshed):
+    warehouse, _, _ = refreshed
+    views = {
+        name
+        for (name,) in query(
+            warehouse, "select view_name from duckdb_views() where schema_name = 'analytics'"
+        )
+    }
+    assert views == ANALYTICS_TABLES
+    assert set(versions(warehouse).values()) == {1}
+
+
+def test_the_warehouse_holds_the_article_figures(refreshed):
+    warehouse, _, _ = refreshed
+    assert query(
+        warehouse,
+        "select platform, round(tco_usd, 1) from analytics.platform_efficiency order by 1",
+    ) == [("grace_cpu", 8603.8), ("projected_vera", 7985.5), ("x86_current", 9379.7)]
+    assert query(
+        warehouse, "select round(hhi), class_2010, class_2023 from analytics.market_concentration"
+    ) == [(7338.0, "highly_concentrated", "highly_concentrated")]
+    assert query(
+        warehouse,
+        "select round(immediate_benefit, 2), round(long_term_risk, 2) "
+        "from analytics.strategy_position",
+    ) == [(1.55, 7.34)]
+    effectiveness = dict(
+        query(
+            warehouse,
+            "select metric, coalesce(progress, current) from analytics.policy_effectiveness",
+        )
+    )
+    assert round(effectiveness["private_investment_leverage"], 2) == 4.04
+    assert effectiveness["trained_workers"] == pytest.approx(0.425)
+    density = query(
+        warehouse,
+        "select value, matches_article from analytics.export_control_thresholds "
+        "where parameter = 'performance_density'",
+    )
+    assert density == [(5.92, False)]
+    components = query(
+        warehouse,
+        "select model, deployment_start_year, deployment_end_year "
+        "from analytics.infrastructure_deployments where component = 'gpu' order by 1",
+    )
+    assert components == [("gb300", 2026, 2027), ("r100", 2027, 2028)]
+
+
+def test_every_materialization_reports_row_count_schema_and_preview(refreshed):
+    _, _, result = refreshed
+    events = result.get_asset_materialization_events()
+    assert len(events) == 23
+    for event in events:
+        metadata = event.event_specific_data.materialization.metadata
+        assert metadata["dagster/row_count"].value > 0
+        assert metadata["dagster/column_schema"].schema.columns
+        assert "|" in metadata["preview"].value  # a Markdown table
+
+
+def test_a_rerun_publishes_no_new_version(refreshed):
+    warehouse, seeds, _ = refreshed
+    before = versions(warehouse)
+    assert run_job(warehouse, seeds).success
+    assert versions(warehouse) == before
+
+
+def test_a_changed_seed_publishes_version_2_and_as_of_returns_version_1(refreshed):
+    warehouse, seeds, _ = refreshed
+    between = datetime.now(UTC)
+    time.sleep(0.01)
+    platforms = seeds / "platforms.csv"
+    platforms.write_text(
+        platforms.read_text().replace("grace_cpu,145,280,7500", "grace_cpu,145,280,6500")
+    )
+    assert run_job(warehouse, seeds).success
+
+    after = versions(warehouse)
+    assert after["platform_efficiency"] == 2
+    assert after["raw_platforms"] == 2
+    assert after["market_concentration"] == 1  # untouched by the change
+    assert query(
+        warehouse, "select tco_usd from analytics.platform_efficiency where platform = 'grace_cpu'"
+    ) == [(pytest.approx(7603.76),)]
+    assert query(
+        warehouse,
+        "select round(tco_usd, 2) from as_of('platform_efficiency', ?) where platform = 'grace_cpu'",
+        [between],
+    ) == [(8603.76,)]
+
+
+def test_a_bad_seed_stops_the_run_at_ingest_and_publishes_nothing(refreshed):
+    warehouse, seeds, _ = refreshed
+    before = versions(warehouse)
+    shares = next((seeds / "market_shares").glob("*.csv"))
+    shares.write_text(shares.read_text().replace("amd,0.10", "amd,1.10"))
+    (seeds / "platforms.csv").write_text(
+        (seeds / "platforms.csv").read_text().replace("x86_current,100,350", "x86_current,100,-350")
+    )
+
+    result = run_job(warehouse, seeds)
+    assert not result.success
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    assert failure.step_key == "raw_seeds"
+    description = failure.step_failure_data.user_failure_data.description
+    assert "platforms.csv, line 2, column 'power_watts'" in description
+    assert "line 3, column 'share'" in description
+    problems = failure.step_failure_data.user_failure_data.metadata["problems"].value
+    assert {record.data["column"] for record in problems.records} >= {"power_watts", "share"}
+    assert result.get_asset_materialization_events() == []
+    started = {event.step_key for event in result.all_events if event.is_step_start}
+    assert started == {"raw_seeds"}, "steps downstream of a failed ingest must not run"
+    assert versions(warehouse) == before
