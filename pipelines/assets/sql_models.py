@@ -52,7 +52,9 @@ def sql_table_asset(name: str, sql_dir: Path | None = None) -> dg.AssetsDefiniti
             column_comments=descriptions,
             sql=sql,
         )
-        (outcome,) = warehouse.publish([table], run_id=context.run.run_id, code_version=code_version)
+        (outcome,) = warehouse.publish(
+            [table], run_id=context.run.run_id, code_version=code_version
+        )
         return materialize_result(outcome, descriptions)
 
     return _table

@@ -124,7 +124,8 @@ def test_a_changed_seed_publishes_version_2_and_as_of_returns_version_1(refreshe
     ) == [(pytest.approx(7603.76),)]
     assert query(
         warehouse,
-        "select round(tco_usd, 2) from as_of('platform_efficiency', ?) where platform = 'grace_cpu'",
+        "select round(tco_usd, 2) from as_of('platform_efficiency', ?) "
+        "where platform = 'grace_cpu'",
         [between],
     ) == [(8603.76,)]
 
