@@ -8,6 +8,7 @@ the typed frame then goes through the pandera model with lazy=True so one run li
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,10 @@ def validate_seed(seed: SeedFrame, model: type[pa.DataFrameModel]) -> pl.DataFra
         validated = model.validate(typed, lazy=True)
         return validated.select([name for name in model.to_schema().columns])
     except pa.errors.SchemaErrors as errors:
-        raise SeedValidationError(_problems_from_failures(seed, errors.failure_cases)) from None
+        unique_key = list(getattr(model.Config, "unique", None) or [])
+        raise SeedValidationError(
+            _problems_from_failures(seed, errors.failure_cases, unique_key)
+        ) from None
 
 
 def parse_columns(
@@ -143,7 +147,9 @@ def _not_finite(value: object) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
 
 
-def _problems_from_failures(seed: SeedFrame, failures: pl.DataFrame) -> list[Problem]:
+def _problems_from_failures(
+    seed: SeedFrame, failures: pl.DataFrame, unique_key: list[str]
+) -> list[Problem]:
     file = display_path(seed.file)
     problems: list[Problem] = []
     for case in failures.iter_rows(named=True):
@@ -154,6 +160,14 @@ def _problems_from_failures(seed: SeedFrame, failures: pl.DataFrame) -> list[Pro
             problems.append(Problem(file, "header", value or "?", "column is not in the contract"))
         elif check == "column_in_dataframe":
             problems.append(Problem(file, "header", value or "?", "required column is missing"))
+        elif check == "multiple_fields_uniqueness":
+            index = case["index"]
+            key_values = " / ".join(
+                str(seed.frame.get_column(name)[index]) if index is not None else "?"
+                for name in unique_key
+            )
+            rule = f"the combination {', '.join(unique_key)} must be unique (repeated key)"
+            problems.append(Problem(*seed.where(index), ", ".join(unique_key), rule, key_values))
         elif case["schema_context"] == "DataFrameSchema" and ": " in check:
             # Cross-row checks put the column they are about before the first ': '.
             column, rule = check.split(": ", 1)
@@ -165,10 +179,28 @@ def _problems_from_failures(seed: SeedFrame, failures: pl.DataFrame) -> list[Pro
     return problems
 
 
+_RULE_PATTERNS = [
+    (r"^greater_than\((.*)\)$", "must be greater than {}"),
+    (r"^greater_than_or_equal_to\((.*)\)$", "must be at least {}"),
+    (r"^less_than\((.*)\)$", "must be less than {}"),
+    (r"^less_than_or_equal_to\((.*)\)$", "must be at most {}"),
+    (r"^in_range\((.*), (.*)\)$", "must be between {} and {}"),
+    (r"^isin\(\[(.*)\]\)$", "must be one of {}"),
+    (r"^str_matches\('(.*)'\)$", "must match the pattern {}"),
+    (r"^dtype\('(.*)'\)$", "must be of type {}"),
+]
+
+
 def _rule_text(check: str) -> str:
+    """pandera's check names in plain words: greater_than(0) becomes 'must be greater than 0'."""
     readable = {
         "not_nullable": "must not be empty",
         "field_uniqueness": "must be unique",
-        "multiple_fields_uniqueness": "must be unique",
     }
-    return readable.get(check, f"must satisfy {check}")
+    if check in readable:
+        return readable[check]
+    for pattern, template in _RULE_PATTERNS:
+        match = re.match(pattern, check)
+        if match:
+            return template.format(*match.groups())
+    return f"must satisfy {check}"

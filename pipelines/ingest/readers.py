@@ -26,7 +26,13 @@ def read_csv_seed(table: str, path: Path) -> SeedFrame:
             [Problem(display_path(path), "whole file", "-", f"not readable as CSV: {first_line}")]
         ) from None
     frame = frame.rename({name: name.strip().lstrip("\ufeff") for name in frame.columns})
+    # Blank lines (often left at the end by editors) arrive as all-empty rows: drop them, but
+    # keep every other row's line number.
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series() if frame.width else None
     locations = [f"line {index + 2}" for index in range(frame.height)]
+    if blank is not None and blank.any():
+        locations = [line for line, is_blank in zip(locations, blank, strict=True) if not is_blank]
+        frame = frame.filter(~blank)
     return SeedFrame(table=table, file=path, frame=frame, locations=locations)
 
 

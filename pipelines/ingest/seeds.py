@@ -90,8 +90,12 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
     validated: dict[str, pl.DataFrame] = {}
     combined: dict[str, SeedFrame] = {}
     for name, table in RAW_TABLES.items():
-        seeds = by_table.get(name, [])
+        # A file may legitimately give no rows for a table (eu.yaml has no effectiveness
+        # figures); such empty pieces carry no columns to check.
+        seeds = [seed for seed in by_table.get(name, []) if seed.frame.height > 0]
         if not seeds:
+            if name in by_table:
+                validated[name] = empty_frame(table.model)
             continue
         combined[name] = SeedFrame.combine(name, seeds_dir, seeds) if len(seeds) > 1 else seeds[0]
         try:
@@ -103,10 +107,19 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
         known = set(validated["vendors"].get_column("vendor").to_list())
         problems.extend(check_vendor_references(combined["market_shares"], known))
     if "assumptions" in validated and validated["assumptions"].height != 1:
-        problems.append(Problem("assumptions.yaml", "whole file", "-", "must hold one mapping"))
+        problems.append(
+            Problem(
+                display_path(seeds_dir / "assumptions.yaml"), "whole file", "-", "must hold one row"
+            )
+        )
     if problems:
         raise SeedValidationError(problems)
     return validated
+
+
+def empty_frame(model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    columns = model.to_schema().columns
+    return pl.DataFrame(schema={name: column.dtype.type for name, column in columns.items()})
 
 
 SeedReader = Callable[[Path], list[SeedFrame]]
