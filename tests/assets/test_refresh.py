@@ -152,3 +152,31 @@ def test_a_bad_seed_stops_the_run_at_ingest_and_publishes_nothing(refreshed):
     started = {event.step_key for event in result.all_events if event.is_step_start}
     assert started == {"raw_seeds"}, "steps downstream of a failed ingest must not run"
     assert versions(warehouse) == before
+
+
+BAD_SEEDS = {
+    "non-numeric watts": ("platforms.csv", "x86_current,100,350", "x86_current,100,lots"),
+    "unknown vendor": ("market_shares/2026-02-ai-accelerators.csv", ",intel,", ",acme,"),
+    "bad enumeration": ("vendors.yaml", "geopolitical_risk: low", "geopolitical_risk: extreme"),
+    "malformed yaml": ("policy/us.yaml", "targeted_countries: [China,", "targeted_countries: [["),
+    "benefit above one": ("strategy/meta-nvidia.yaml", "value: 0.35", "value: 3.5"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SEEDS))
+def test_each_kind_of_bad_seed_fails_at_ingest_and_keeps_the_warehouse(refreshed, case):
+    warehouse, seeds, _ = refreshed
+    before = versions(warehouse)
+    file, good, bad = BAD_SEEDS[case]
+    text = (seeds / file).read_text()
+    assert good in text
+    (seeds / file).write_text(text.replace(good, bad, 1))
+
+    result = run_job(warehouse, seeds)
+    assert not result.success
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    assert failure.step_key == "raw_seeds"
+    records = failure.step_failure_data.user_failure_data.metadata["problems"].value.records
+    assert records and all(record.data["file"].endswith(file) for record in records)
+    assert all(record.data["row"] and record.data["rule"] for record in records)
+    assert versions(warehouse) == before
