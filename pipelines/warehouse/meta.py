@@ -31,12 +31,17 @@ comment on column meta.table_versions.row_count is 'Rows in this version [rows]'
 comment on column meta.table_versions.content_hash is
     'SHA-256 over schema and rows; an unchanged result is not published again';
 comment on column meta.table_versions.code_version is 'Code version of the asset that built it';
-create or replace macro as_of(table_name_, ts) as table
-    select * exclude (_version, _run_id, _published_at)
+create or replace macro at_version(table_name_, version_) as table
+    select * exclude (_version, _run_id, _published_at, _retired_in, _row_hash)
     from query_table('history.' || table_name_)
-    where _version = (
-        select max(versions.version) from meta.table_versions as versions
-        where versions.table_name = table_name_ and versions.published_at <= ts
+    where _version <= version_ and coalesce(_retired_in, 2147483647) > version_;
+create or replace macro as_of(table_name_, ts) as table
+    select * from at_version(
+        table_name_,
+        (
+            select coalesce(max(versions.version), 0) from meta.table_versions as versions
+            where versions.table_name = table_name_ and versions.published_at <= ts
+        )
     );
 create or replace macro versions_of(table_name_) as table
     select version, run_id, published_at, row_count, content_hash, code_version

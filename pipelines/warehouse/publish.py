@@ -23,11 +23,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier, quote_literal
+from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier
+from pipelines.warehouse.history import HistoryTable
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
-METADATA_COLUMNS = ("_version", "_run_id", "_published_at")
 PREVIEW_ROWS = 10
 TEMP_SUFFIX = ".publishing"
 
@@ -46,6 +46,11 @@ class TableToPublish:
     column_comments: Mapping[str, str] = field(default_factory=dict)
     frame: pl.DataFrame | None = None
     sql: str | None = None
+    # Incremental tables replace only rows that changed, within a scope: the current rows whose
+    # scope_column value is in scope_values (all current rows when scope_column is None).
+    incremental: bool = False
+    scope_column: str | None = None
+    scope_values: Sequence[str] = ()
 
     @property
     def history_table(self) -> str:
@@ -144,37 +149,49 @@ def _write_table(
     code_version: str,
     published_at: datetime,
 ) -> PublishOutcome:
-    staged = f"_staged_{table.history_table}"
+    staged = quote_identifier(f"_staged_{table.history_table}")
     _stage(con, table, staged)
-    columns = con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where table_name = ? and database_name = 'temp' order by column_index",
-        [staged],
-    ).fetchall()
-    row_count, content_hash = _content_hash(con, staged, columns)
-    preview = con.sql(f"select * from {quote_identifier(staged)} limit {PREVIEW_ROWS}").pl()
+    columns = [
+        (name, dtype)
+        for name, dtype in con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where table_name = ? and database_name = 'temp' order by column_index",
+            [f"_staged_{table.history_table}"],
+        ).fetchall()
+        if name != "_row_hash"
+    ]
+    preview = con.sql(f"select * exclude (_row_hash) from {staged} limit {PREVIEW_ROWS}").pl()
     # DuckDB 2.0 keeps a result open until it is fully fetched, so fetch all, even for one row.
     latest_rows = con.execute(
-        "select version, content_hash from meta.table_versions where table_name = ? "
-        "order by version desc limit 1",
+        "select version, content_hash, row_count from meta.table_versions "
+        "where table_name = ? order by version desc limit 1",
         [table.history_table],
     ).fetchall()
-    latest = latest_rows[0] if latest_rows else None
-    if latest is not None and latest[1] == content_hash:
-        con.execute(f"drop table {quote_identifier(staged)}")
+    latest_version, latest_hash, latest_count = latest_rows[0] if latest_rows else (0, None, 0)
+    version = latest_version + 1
+    history = HistoryTable(con, table, columns)
+    history.prepare()
+    if table.incremental:
+        changed = history.replace_changed_rows(staged, version, run_id, published_at)
+        row_count, content_hash = history.current_digest()
+    else:
+        row_count, content_hash = _digest(con, staged, columns)
+        changed = content_hash != latest_hash
+        if changed:
+            history.replace_all_rows(staged, version, run_id, published_at)
+    con.execute(f"drop table {staged}")
+    if not changed:
         return PublishOutcome(
             table.view,
             table.history_table,
-            latest[0],
+            latest_version,
             False,
-            row_count,
-            content_hash,
+            latest_count,
+            latest_hash or content_hash,
             columns,
             preview,
         )
-    version = 1 if latest is None else latest[0] + 1
-    _append_history(con, table, staged, columns, version, run_id, published_at)
-    _point_view(con, table, columns, version)
+    history.point_view(version)
     con.execute(
         "insert into meta.table_versions values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -188,104 +205,37 @@ def _write_table(
             code_version,
         ],
     )
-    con.execute(f"drop table {quote_identifier(staged)}")
     return PublishOutcome(
         table.view, table.history_table, version, True, row_count, content_hash, columns, preview
     )
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -> None:
+    """The new rows, each with a hash of its values so unchanged rows can be recognized."""
     if (table.frame is None) == (table.sql is None):
         raise ValueError(f"{table.view}: give exactly one of frame or sql")
     if table.frame is not None:
         con.register("_incoming_frame", table.frame)
-        try:
-            con.execute(
-                f"create temp table {quote_identifier(staged)} as select * from _incoming_frame"
-            )
-        finally:
-            con.unregister("_incoming_frame")
+        source = "select * from _incoming_frame"
     else:
-        con.execute(f"create temp table {quote_identifier(staged)} as {table.sql}")
+        source = table.sql
+    try:
+        con.execute(
+            f"create temp table {staged} as "
+            f"select incoming.*, hash(incoming) as _row_hash from ({source}) as incoming"
+        )
+    finally:
+        if table.frame is not None:
+            con.unregister("_incoming_frame")
 
 
-def _content_hash(
-    con: duckdb.DuckDBPyConnection, staged: str, columns: list[tuple[str, str]]
+def _digest(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[str, str]], where: str = ""
 ) -> tuple[int, str]:
     """Order-independent digest of schema and rows, so reruns with equal results match."""
     ((row_count, row_digest),) = con.execute(
-        f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {quote_identifier(staged)} t"
+        f"select count(*), coalesce(sum(_row_hash), 0)::varchar from {relation} {where}"
     ).fetchall()
     schema_text = ",".join(f"{name}:{dtype}" for name, dtype in columns)
     digest = hashlib.sha256(f"{schema_text}|{row_count}|{row_digest}".encode()).hexdigest()
     return row_count, digest
-
-
-def _append_history(
-    con: duckdb.DuckDBPyConnection,
-    table: TableToPublish,
-    staged: str,
-    columns: list[tuple[str, str]],
-    version: int,
-    run_id: str,
-    published_at: datetime,
-) -> None:
-    history = f"history.{quote_identifier(table.history_table)}"
-    existing = dict(
-        con.execute(
-            "select column_name, data_type from duckdb_columns() "
-            "where schema_name = 'history' and table_name = ?",
-            [table.history_table],
-        ).fetchall()
-    )
-    if not existing:
-        con.execute(
-            f"create table {history} as select *, 0::integer as _version, "
-            f"''::varchar as _run_id, now()::timestamptz as _published_at "
-            f"from {quote_identifier(staged)} limit 0"
-        )
-    for name, dtype in columns:
-        if name not in existing and existing:
-            con.execute(f"alter table {history} add column {quote_identifier(name)} {dtype}")
-        elif existing and existing[name] != dtype:
-            raise PublishError(
-                f"{table.view}: column {name!r} changed type from {existing[name]} to {dtype}; "
-                "history cannot hold both. Rename the column or drop the table's history."
-            )
-    con.execute(
-        f"insert into {history} by name select *, ? as _version, ? as _run_id, "
-        f"?::timestamptz as _published_at from {quote_identifier(staged)}",
-        [version, run_id, published_at],
-    )
-    con.execute(
-        f"comment on table {history} is "
-        f"{quote_literal('Every published version of ' + table.view + '. ' + table.description)}"
-    )
-    for name, comment in table.column_comments.items():
-        if name in dict(columns):
-            con.execute(
-                f"comment on column {history}.{quote_identifier(name)} is {quote_literal(comment)}"
-            )
-
-
-def _point_view(
-    con: duckdb.DuckDBPyConnection,
-    table: TableToPublish,
-    columns: list[tuple[str, str]],
-    version: int,
-) -> None:
-    view = f"{quote_identifier(table.schema)}.{quote_identifier(table.name)}"
-    column_list = ", ".join(quote_identifier(name) for name, _ in columns)
-    con.execute(f"create schema if not exists {quote_identifier(table.schema)}")
-    con.execute(
-        f"create or replace view {view} as select {column_list} "
-        f"from history.{quote_identifier(table.history_table)} where _version = {int(version)}"
-    )
-    con.execute(
-        f"comment on view {view} is {quote_literal(f'{table.description} (version {version})')}"
-    )
-    for name, comment in table.column_comments.items():
-        if name in dict(columns):
-            con.execute(
-                f"comment on column {view}.{quote_identifier(name)} is {quote_literal(comment)}"
-            )

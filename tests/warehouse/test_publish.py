@@ -136,3 +136,61 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path):
     blocked.write_text("x")
     with pytest.raises(PublishError, match="Cannot create the warehouse folder"):
         publish(blocked / "warehouse.duckdb", [table(FIRST)], run_id="run-1", code_version="c1")
+
+
+def scoped(frame: pl.DataFrame, periods: list[str]) -> TableToPublish:
+    return TableToPublish(
+        name="shares",
+        schema="analytics",
+        description="Shares by period",
+        frame=frame,
+        incremental=True,
+        scope_column="period",
+        scope_values=periods,
+    )
+
+
+def shares(period: str, **by_vendor: float) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "period": [period] * len(by_vendor),
+            "vendor": list(by_vendor),
+            "share": [*by_vendor.values()],
+        }
+    )
+
+
+def test_an_incremental_publish_replaces_only_its_scope_and_stores_only_changes(warehouse):
+    january, february = shares("2026-01-01", a=0.6, b=0.4), shares("2026-02-01", a=0.5, b=0.5)
+    publish(
+        warehouse, [scoped(pl.concat([january, february]), ["2026-01-01", "2026-02-01"])], "r1", "c"
+    )
+    revised = shares("2026-02-01", a=0.5, b=0.3, c=0.2)
+    (outcome,) = publish(warehouse, [scoped(revised, ["2026-02-01"])], "r2", "c")
+    assert (outcome.version, outcome.published, outcome.row_count) == (2, True, 5)
+    assert query(warehouse, "select period, vendor, share from analytics.shares order by 1, 2") == [
+        ("2026-01-01", "a", 0.6),
+        ("2026-01-01", "b", 0.4),
+        ("2026-02-01", "a", 0.5),
+        ("2026-02-01", "b", 0.3),
+        ("2026-02-01", "c", 0.2),
+    ]
+    # Version 2 stored only the two rows that changed; the unchanged (a, 0.5) row was kept.
+    assert query(warehouse, "select count(*) from history.shares where _version = 2") == [(2,)]
+    assert query(warehouse, "select count(*) from at_version('shares', 1)") == [(4,)]
+    assert query(
+        warehouse,
+        "select share from at_version('shares', 1) where vendor = 'b' and period = '2026-02-01'",
+    ) == [(0.5,)]
+
+
+def test_an_incremental_publish_of_identical_rows_is_no_new_version(warehouse):
+    january = shares("2026-01-01", a=0.6, b=0.4)
+    publish(warehouse, [scoped(january, ["2026-01-01"])], "r1", "c")
+    (outcome,) = publish(warehouse, [scoped(january.reverse(), ["2026-01-01"])], "r2", "c")
+    assert (outcome.version, outcome.published) == (1, False)
+
+
+def test_an_incremental_publish_refuses_rows_outside_its_scope(warehouse):
+    with pytest.raises(ValueError, match="outside the scope"):
+        publish(warehouse, [scoped(shares("2026-03-01", a=1.0), ["2026-01-01"])], "r1", "c")

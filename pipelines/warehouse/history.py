@@ -1,0 +1,174 @@
+"""The history table behind each view: every row ever published, with the versions it lived in.
+
+A row carries _version (the version that published it) and _retired_in (the version that replaced
+it; null while current). The view shows current rows; as_of() and at_version() rebuild any past
+version. A snapshot table replaces all rows when anything changed, so history.<t> where
+_version = v holds version v whole; an incremental table (market data, refreshed a few periods at
+a time) retires and adds only the rows that changed, so history grows with the changes only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from pipelines.warehouse.connection import quote_identifier, quote_literal
+
+if TYPE_CHECKING:
+    from pipelines.warehouse.publish import TableToPublish
+
+HISTORY_COLUMNS = {
+    "_version": "INTEGER",
+    "_run_id": "VARCHAR",
+    "_published_at": "TIMESTAMP WITH TIME ZONE",
+    "_retired_in": "INTEGER",
+    "_row_hash": "UBIGINT",
+}
+
+
+class HistoryTable:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: TableToPublish,
+        columns: list[tuple[str, str]],
+    ):
+        self.con = con
+        self.table = table
+        self.columns = columns
+        self.name = f"history.{quote_identifier(table.history_table)}"
+
+    def prepare(self) -> None:
+        """Create the table, or add new columns; a changed column type is refused."""
+        from pipelines.warehouse.publish import PublishError
+
+        existing = dict(
+            self.con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where schema_name = 'history' and table_name = ?",
+                [self.table.history_table],
+            ).fetchall()
+        )
+        if not existing:
+            data = ", ".join(f"{quote_identifier(n)} {t}" for n, t in self.columns)
+            meta = ", ".join(f"{n} {t}" for n, t in HISTORY_COLUMNS.items())
+            self.con.execute(f"create table {self.name} ({data}, {meta})")
+            return
+        missing = [name for name in HISTORY_COLUMNS if name not in existing]
+        if missing:
+            raise PublishError(
+                f"{self.table.view}: the warehouse was written by an older layout (no "
+                f"{', '.join(missing)} in {self.name}). "
+                "Move the warehouse file aside and run again."
+            )
+        for name, dtype in self.columns:
+            if name not in existing:
+                self.con.execute(
+                    f"alter table {self.name} add column {quote_identifier(name)} {dtype}"
+                )
+            elif existing[name] != dtype:
+                raise PublishError(
+                    f"{self.table.view}: column {name!r} changed type from {existing[name]} to "
+                    f"{dtype}; history cannot hold both. Rename the column, or move the "
+                    "warehouse file aside to start a new history."
+                )
+
+    def replace_all_rows(self, staged: str, version: int, run_id: str, at: datetime) -> None:
+        self.con.execute(
+            f"update {self.name} set _retired_in = ? where _retired_in is null", [version]
+        )
+        self._insert(f"select * from {staged}", version, run_id, at)
+
+    def replace_changed_rows(self, staged: str, version: int, run_id: str, at: datetime) -> bool:
+        """Retire current rows (in scope) that the new rows do not repeat; add the new ones."""
+        scope, params = self._scope()
+        if self.table.scope_column is not None:
+            column = quote_identifier(self.table.scope_column)
+            ((outside,),) = self.con.execute(
+                f"select count(*) from {staged} "
+                f"where cast({column} as varchar) not in (select unnest(?::varchar[]))",
+                params,
+            ).fetchall()
+            if outside:
+                raise ValueError(
+                    f"{self.table.view}: {outside} new rows fall outside the scope being replaced"
+                )
+        self.con.execute(
+            f"create or replace temp table _in_scope as "
+            f"select rowid as row_id, _row_hash from {self.name} where {scope}",
+            params,
+        )
+        ((retired,),) = self.con.execute(
+            "select count(*) from _in_scope "
+            f"where _row_hash not in (select _row_hash from {staged})"
+        ).fetchall()
+        ((added,),) = self.con.execute(
+            f"select count(*) from {staged} "
+            "where _row_hash not in (select _row_hash from _in_scope)"
+        ).fetchall()
+        if retired:
+            self.con.execute(
+                f"update {self.name} set _retired_in = ? where rowid in ("
+                f"select row_id from _in_scope "
+                f"where _row_hash not in (select _row_hash from {staged}))",
+                [version],
+            )
+        if added:
+            self._insert(
+                f"select * from {staged} where _row_hash not in (select _row_hash from _in_scope)",
+                version,
+                run_id,
+                at,
+            )
+        self.con.execute("drop table _in_scope")
+        return bool(retired or added)
+
+    def current_digest(self) -> tuple[int, str]:
+        from pipelines.warehouse.publish import _digest
+
+        return _digest(self.con, self.name, self.columns, "where _retired_in is null")
+
+    def point_view(self, version: int) -> None:
+        """The view shows current rows with the columns of the latest version, and comments."""
+        table = self.table
+        view = f"{quote_identifier(table.schema)}.{quote_identifier(table.name)}"
+        column_list = ", ".join(quote_identifier(name) for name, _ in self.columns)
+        self.con.execute(f"create schema if not exists {quote_identifier(table.schema)}")
+        self.con.execute(
+            f"create or replace view {view} as select {column_list} "
+            f"from {self.name} where _retired_in is null"
+        )
+        self.con.execute(
+            f"comment on view {view} is {quote_literal(f'{table.description} (version {version})')}"
+        )
+        self.con.execute(
+            f"comment on table {self.name} is "
+            f"{quote_literal(f'Every published row of {table.view}. {table.description}')}"
+        )
+        present = {name for name, _ in self.columns}
+        for name, comment in table.column_comments.items():
+            if name in present:
+                for relation in (view, self.name):
+                    self.con.execute(
+                        f"comment on column {relation}.{quote_identifier(name)} is "
+                        f"{quote_literal(comment)}"
+                    )
+
+    def _scope(self) -> tuple[str, list]:
+        if self.table.scope_column is None:
+            return "_retired_in is null", []
+        column = quote_identifier(self.table.scope_column)
+        return (
+            f"_retired_in is null and cast({column} as varchar) in (select unnest(?::varchar[]))",
+            [list(self.table.scope_values)],
+        )
+
+    def _insert(self, select: str, version: int, run_id: str, at: datetime) -> None:
+        self.con.execute(
+            f"insert into {self.name} by name select incoming.*, ? as _version, ? as _run_id, "
+            f"?::timestamptz as _published_at, null::integer as _retired_in "
+            f"from ({select}) as incoming",
+            [version, run_id, at],
+        )
