@@ -14,6 +14,17 @@ class Settings:
     warehouse_path: Path
     seeds_dir: Path
     sql_dir: Path
+    landing_dir: Path
+
+    @property
+    def processed_dir(self) -> Path:
+        """Landing files that went in, kept with their content hash in the name."""
+        return self.landing_dir.parent / "processed"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Landing files that failed validation, each beside a .errors.json."""
+        return self.landing_dir.parent / "quarantine"
 
 
 def _path_from_env(variable: str, default: Path) -> Path:
@@ -22,11 +33,13 @@ def _path_from_env(variable: str, default: Path) -> Path:
 
 
 def get_settings() -> Settings:
-    """Defaults point inside the project; SOVAI_WAREHOUSE and SOVAI_SEEDS_DIR override them."""
+    """Defaults point inside the project; SOVAI_WAREHOUSE, SOVAI_SEEDS_DIR and SOVAI_LANDING_DIR
+    override them."""
     return Settings(
         warehouse_path=_path_from_env(
             "SOVAI_WAREHOUSE", PROJECT_ROOT / "warehouse" / "warehouse.duckdb"
         ),
         seeds_dir=_path_from_env("SOVAI_SEEDS_DIR", PROJECT_ROOT / "seeds"),
         sql_dir=PROJECT_ROOT / "sql",
+        landing_dir=_path_from_env("SOVAI_LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
     )

@@ -33,10 +33,10 @@ vendor into ``other``, the unallocated remainder (which is not a firm).
 
 Output is deterministic: the same arguments give byte-identical files (with the same polars and
 pyarrow versions). Every random draw is a counter-based hash of (seed, stream, row number), so
-the data does not depend on ``--chunk-rows``, and the rows of ``--files K`` are the rows of one
-file split in order. Rows are generated in chunks (vectorised with polars, no per-row Python)
-and appended, so memory stays bounded whatever ``--rows`` is. Files are written under a
-``.part`` name and renamed when complete.
+the rows do not depend on ``--chunk-rows`` (CSV bytes do not either; Parquet row groups do), and
+the rows of ``--files K`` are the rows of one file split in order. Rows are generated in chunks
+(vectorised with polars, no per-row Python) and appended, so memory stays bounded whatever
+``--rows`` is. Files are written under a ``.part`` name and renamed when complete.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ class RecordGenerator:
         known_vendors_only: bool,
     ) -> None:
         base = _splitmix64_int(seed & _MASK)
-        self.keys = [_splitmix64_int(base ^ (stream + 1) * _M2 & _MASK) for stream in range(6)]
+        self.keys = [_splitmix64_int((base + stream * _M2) & _MASK) for stream in range(6)]
         self.days = days
         self.start_day = (start - date(1970, 1, 1)).days
         self.n_vendors = n_vendors

@@ -1,0 +1,194 @@
+"""Market files: share files and record files, from seeds/market_shares and the landing folder.
+
+A file is told apart by its header: `period,market,region,vendor,share,source` is a share file;
+`period,market,region,vendor,quantity[,unit][,source]` is a record file, whose shares are each
+vendor's quantity over its period+market+region total. CSV or Parquet, same columns. Every file is
+identified by the SHA-256 of its content, so a file already ingested is never ingested twice and a
+changed file counts as new.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from models import market_records
+from models.market_shares import MarketShareModel, check_vendor_references
+from models.validation import Problem, SeedFrame, SeedValidationError, display_path, validate_seed
+from pipelines.ingest.readers import read_csv_seed
+
+SHARE_COLUMNS = ["period", "market", "region", "vendor", "share", "source"]
+FORMATS = {".csv": "csv", ".parquet": "parquet"}
+MAX_REPORTED_ROWS = 200
+
+
+@dataclass(frozen=True)
+class MarketFile:
+    path: Path
+    sha256: str
+    origin: str  # "seeds" or "landing"
+
+    @property
+    def format(self) -> str:
+        return FORMATS[self.path.suffix.lower()]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def market_files(folder: Path, origin: str) -> list[MarketFile]:
+    """CSV and Parquet files of a folder, oldest first (the order in which they replace figures)."""
+    if not folder.is_dir():
+        return []
+    paths = [
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix.lower() in FORMATS and not path.name.startswith(".")
+    ]
+    paths.sort(key=lambda path: (path.stat().st_mtime, path.name))
+    return [MarketFile(path, sha256_of(path), origin) for path in paths]
+
+
+def header_of(file: MarketFile) -> list[str]:
+    if file.format == "parquet":
+        return list(pl.read_parquet_schema(file.path))
+    with open(file.path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        first = next(csv.reader(handle), [])
+    return [name.strip() for name in first]
+
+
+def file_kind(file: MarketFile) -> str:
+    header = header_of(file)
+    if header == SHARE_COLUMNS:
+        return "shares"
+    extra = [name for name in header if name not in market_records.OPTIONAL_COLUMNS]
+    if extra == market_records.REQUIRED_COLUMNS and len(set(header)) == len(header):
+        return "records"
+    shown = ",".join(header) if header else "(no header)"
+    raise SeedValidationError(
+        [
+            Problem(
+                display_path(file.path),
+                "header",
+                "-",
+                f"header {shown!r} is neither a share file ({','.join(SHARE_COLUMNS)}) nor a "
+                "record file (period,market,region,vendor,quantity[,unit][,source])",
+            )
+        ]
+    )
+
+
+def shares_from_file(file: MarketFile, known_vendors: set[str]) -> pl.DataFrame:
+    """Validated shares (the share-file contract) from a share or record file."""
+    if file_kind(file) == "shares":
+        seed = _share_seed(file)
+        shares = validate_seed(seed, MarketShareModel)
+        problems = check_vendor_references(seed, known_vendors)
+    else:
+        shares = _shares_from_records(file)
+        problems = check_vendor_references(_located_groups(file, shares), known_vendors)
+    if problems:
+        raise SeedValidationError(problems)
+    return shares
+
+
+def _share_seed(file: MarketFile) -> SeedFrame:
+    if file.format == "csv":
+        return read_csv_seed("market_shares", file.path)
+    frame = pl.read_parquet(file.path)
+    rows = [f"row {index + 1}" for index in range(frame.height)]
+    return SeedFrame("market_shares", file.path, frame, rows)
+
+
+def _scan(file: MarketFile) -> pl.LazyFrame:
+    if file.format == "parquet":
+        return pl.scan_parquet(file.path)
+    return pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
+
+
+def _shares_from_records(file: MarketFile) -> pl.DataFrame:
+    """One streaming pass: aggregate quantities per vendor and count rows that break a rule."""
+    keys = ["period", "market", "region", "vendor"]
+    totals = (
+        _scan(file)
+        .group_by(
+            market_records.parsed_period().alias("period"),
+            pl.col("market").cast(pl.String),
+            pl.col("region").cast(pl.String),
+            pl.col("vendor").cast(pl.String).str.strip_chars(),
+        )
+        .agg(
+            market_records.parsed_quantity().sum().alias("quantity"),
+            market_records.any_rule_broken().sum().alias("broken_rows"),
+        )
+        .collect(engine="streaming")
+    )
+    if totals.get_column("broken_rows").sum() > 0:
+        raise SeedValidationError(_broken_record_rows(file))
+    group_total = pl.col("quantity").sum().over(["period", "market", "region"])
+    shares = totals.select(
+        *keys,
+        pl.when(group_total > 0).then(pl.col("quantity") / group_total).alias("share"),
+        pl.lit(f"{file.path.name} (records)").alias("source"),
+    )
+    seed = _located_groups(file, shares)
+    if shares.get_column("share").null_count():
+        raise SeedValidationError(
+            [
+                Problem(*seed.where(index), "quantity", "the quantities of this group sum to 0")
+                for index in shares.with_row_index().filter(pl.col("share").is_null())["index"]
+            ][:MAX_REPORTED_ROWS]
+        )
+    return validate_seed(seed, MarketShareModel)
+
+
+def _located_groups(file: MarketFile, shares: pl.DataFrame) -> SeedFrame:
+    """Derived share rows are located by their group, since they stand for many file rows."""
+    locations = [
+        f"records of {period} {market}/{region}/{vendor}"
+        for period, market, region, vendor in shares.select(
+            "period", "market", "region", "vendor"
+        ).iter_rows()
+    ]
+    return SeedFrame("market_shares", file.path, shares, locations)
+
+
+def _broken_record_rows(file: MarketFile) -> list[Problem]:
+    """The failure path: find the offending rows again, with their line numbers."""
+    offset = 2 if file.format == "csv" else 1
+    label = "line" if file.format == "csv" else "row"
+    flags = [
+        rule.is_broken.alias(f"_broken_{i}") for i, rule in enumerate(market_records.RECORD_RULES)
+    ]
+    broken = (
+        _scan(file)
+        .with_row_index("_position", offset=offset)
+        .with_columns(flags)
+        .filter(pl.any_horizontal([f"_broken_{i}" for i in range(len(flags))]))
+        .head(MAX_REPORTED_ROWS)
+        .collect()
+    )
+    problems = []
+    for row in broken.iter_rows(named=True):
+        for index, rule in enumerate(market_records.RECORD_RULES):
+            if row[f"_broken_{index}"]:
+                value = row.get(rule.column)
+                problems.append(
+                    Problem(
+                        display_path(file.path),
+                        f"{label} {row['_position']}",
+                        rule.column,
+                        rule.rule,
+                        None if value is None else str(value),
+                    )
+                )
+    return problems
