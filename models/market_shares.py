@@ -31,15 +31,35 @@ class MarketShareModel(pa.DataFrameModel):
         return data.lazyframe.select(total <= 1 + SHARE_SUM_TOLERANCE)
 
 
+MAX_REPORTED_UNKNOWN = 200
+
+
 def check_vendor_references(shares: SeedFrame, known_vendors: set[str]) -> list[Problem]:
     """Every named vendor must exist in the vendors table ('other' is not a firm)."""
-    return [
-        Problem(
-            *shares.where(index),
-            "vendor",
-            "vendor is not in seeds/vendors.yaml (use 'other' for an unallocated remainder)",
-            vendor,
+    vendor = pl.col("vendor").cast(pl.String)
+    unknown = (
+        shares.frame.with_row_index("_index")
+        .filter(
+            vendor.is_not_null()
+            & (vendor != UNALLOCATED_VENDOR)
+            & ~vendor.is_in(sorted(known_vendors))
         )
-        for index, vendor in enumerate(shares.frame.get_column("vendor").to_list())
-        if vendor is not None and vendor != UNALLOCATED_VENDOR and vendor not in known_vendors
+        .select("_index", vendor)
+    )
+    rule = "vendor is not in seeds/vendors.yaml (use 'other' for an unallocated remainder)"
+    # One problem per unknown vendor (its first row), so a file of many groups stays readable.
+    first_rows = unknown.unique(subset="vendor", keep="first", maintain_order=True)
+    problems = [
+        Problem(*shares.where(index), "vendor", rule, name)
+        for index, name in first_rows.head(MAX_REPORTED_UNKNOWN).iter_rows()
     ]
+    if unknown.height > len(problems):
+        problems.append(
+            Problem(
+                shares.where(None)[0],
+                f"{unknown.height - len(problems)} more rows",
+                "vendor",
+                f"{rule} ({first_rows.height} unknown vendors in all)",
+            )
+        )
+    return problems

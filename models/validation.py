@@ -39,13 +39,18 @@ class Problem:
         }
 
 
+MAX_LISTED = 50
+
+
 class SeedValidationError(Exception):
     """Raised with every problem found, so one run reports them all."""
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
         count = len(self.problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems[:MAX_LISTED])
+        if count > MAX_LISTED:
+            lines += f"\n  ... and {count - MAX_LISTED} more"
         super().__init__(
             f"{count} problem{'s' if count != 1 else ''} in the input data; "
             f"nothing was published:\n{lines}"
@@ -59,7 +64,7 @@ class SeedFrame:
     table: str
     file: Path
     frame: pl.DataFrame
-    locations: list[str] = field(default_factory=list)
+    locations: Sequence[str] = field(default_factory=list)  # may be computed lazily
     row_files: list[Path] | None = None  # when rows of several files are checked together
 
     def where(self, index: int | None) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,15 +152,23 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
     return validate_seed(seed, MarketShareModel)
 
 
+class _GroupLocations(Sequence[str]):
+    """Derived share rows are located by their group, since each stands for many file rows;
+    computed only for the rows a message names (a record file can give millions of groups)."""
+
+    def __init__(self, shares: pl.DataFrame):
+        self.keys = shares.select("period", "market", "region", "vendor")
+
+    def __len__(self) -> int:
+        return self.keys.height
+
+    def __getitem__(self, index):  # type: ignore[override]
+        period, market, region, vendor = self.keys.row(index)
+        return f"records of {period} {market}/{region}/{vendor}"
+
+
 def _located_groups(file: MarketFile, shares: pl.DataFrame) -> SeedFrame:
-    """Derived share rows are located by their group, since they stand for many file rows."""
-    locations = [
-        f"records of {period} {market}/{region}/{vendor}"
-        for period, market, region, vendor in shares.select(
-            "period", "market", "region", "vendor"
-        ).iter_rows()
-    ]
-    return SeedFrame("market_shares", file.path, shares, locations)
+    return SeedFrame("market_shares", file.path, shares, _GroupLocations(shares))
 
 
 def _broken_record_rows(file: MarketFile) -> list[Problem]:
