@@ -16,6 +16,21 @@ class AssumptionsModel(pa.DataFrameModel):
     hhi_2010_high_above: float = pa.Field(ge=0, le=10000, description="2010 highly above [HHI]")
     hhi_2023_moderate_from: float = pa.Field(ge=0, le=10000, description="2023 moderate from [HHI]")
     hhi_2023_high_above: float = pa.Field(ge=0, le=10000, description="2023 highly above [HHI]")
+    hhi_delta_concern: float = pa.Field(
+        ge=0, le=10000, description="2010: HHI increase above which concerns may arise [HHI]"
+    )
+    hhi_delta_presumption_2010: float = pa.Field(
+        ge=0, le=10000, description="2010: HHI increase presumed to enhance market power [HHI]"
+    )
+    hhi_delta_presumption_2023: float = pa.Field(
+        ge=0, le=10000, description="2023: HHI increase presumed to lessen competition [HHI]"
+    )
+    market_period_start: str = pa.Field(
+        str_matches=r"^\d{4}-\d{2}-\d{2}$", description="First day of market partitions"
+    )
+    market_period_days_ahead: int = pa.Field(
+        ge=0, le=3660, description="How far ahead of today a period may lie [days]"
+    )
     source: str = pa.Field(description="Where the constants come from")
 
     class Config:

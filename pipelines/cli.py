@@ -15,8 +15,6 @@ import click
 
 from pipelines.settings import PROJECT_ROOT, get_settings
 
-JOBS = ("refresh_all", "market_refresh")
-
 
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
@@ -59,20 +57,50 @@ def validate(seeds_dir: Path | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--job",
-    type=click.Choice(JOBS),
-    default="refresh_all",
-    show_default=True,
-    help="refresh_all rebuilds everything; market_refresh only the market-share path.",
-)
-def run(job: str) -> None:
-    """Materialize the assets of a job into the warehouse, recorded in the Dagster instance.
+def run() -> None:
+    """Materialize every asset: all seeds and tables, then the market path.
+
+    Runs are recorded in the Dagster instance, so they show in the UI.
 
     \b
     Example:
-      sovai run --job market_refresh
+      sovai run
     """
+    _run_job("refresh_all")
+    _refresh_market()
+
+
+@main.command()
+def refresh() -> None:
+    """Ingest new market files (data/landing, seeds/market_shares) and recompute what they touch.
+
+    The same path as the landing sensor and the daily schedule, for a shell or cron.
+
+    \b
+    Example:
+      cp shares-2026-03.csv data/landing/ && sovai refresh
+    """
+    _refresh_market()
+
+
+def _refresh_market() -> None:
+    from pipelines.ingest.market_refresh import plan_refresh
+    from pipelines.jobs import range_tags
+
+    plan = plan_refresh(get_settings())
+    tags = range_tags(plan)
+    if tags is None:
+        click.echo("No market data yet: drop share or record files in data/landing/.", err=True)
+        return
+    click.echo(
+        f"{len(plan.new_files)} new market file(s); periods {plan.period_start} to "
+        f"{plan.period_end}",
+        err=True,
+    )
+    _run_job("market_refresh", tags)
+
+
+def _run_job(job: str, tags: dict[str, str] | None = None) -> None:
     import dagster as dg
 
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
@@ -84,6 +112,7 @@ def run(job: str) -> None:
     result = defs.resolve_job_def(job).execute_in_process(
         instance=dg.DagsterInstance.get(),
         raise_on_error=False,
+        tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
     for event in result.get_asset_materialization_events():
@@ -105,7 +134,7 @@ def run(job: str) -> None:
             f"run {result.run_id} failed; the warehouse keeps its previous version.\n"
             + "\n".join(failures)
         )
-    click.echo(f"Done: run {result.run_id} succeeded.", err=True)
+    click.echo(f"Done: run {result.run_id} of {job} succeeded.", err=True)
 
 
 @main.command()

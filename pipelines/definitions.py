@@ -10,7 +10,7 @@ from pipelines.assets.platforms import platform_efficiency
 from pipelines.assets.policy import POLICY_ASSETS
 from pipelines.assets.raw import raw_seeds
 from pipelines.assets.strategy import STRATEGY_ASSETS
-from pipelines.jobs import daily_market_refresh, market_refresh, refresh_all
+from pipelines.jobs import daily_market_refresh, landing_sensor, market_refresh, refresh_all
 from pipelines.resources import WarehouseResource
 
 
@@ -26,6 +26,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
         ],
         jobs=[refresh_all, market_refresh],
         schedules=[daily_market_refresh],
+        sensors=[landing_sensor],
         resources={"warehouse": warehouse or WarehouseResource()},
         # Each step in its own process re-imports everything (~3 s per step on 2 cores); these
         # steps are small and DuckDB-bound, so one process runs a full refresh several times faster.

@@ -1,28 +1,71 @@
-"""Jobs and schedules: a full refresh, and the daily market-share refresh."""
+"""Jobs, the daily schedule and the landing sensor.
+
+refresh_all rebuilds everything that is not market data; market_refresh ingests new market files
+and recomputes the periods they touch (a partition range, run as one run). `sovai run` runs both.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-MARKET_SHARES = dg.AssetKey(["raw", "market_shares"])
+from pipelines.ingest.market_refresh import RefreshPlan, plan_refresh
+from pipelines.resources import WarehouseResource
+
+SUBMISSIONS = dg.AssetKey(["raw", "market_share_submissions"])
+MARKET_PATH = dg.AssetSelection.assets(SUBMISSIONS).downstream()
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
-    selection=dg.AssetSelection.all(),
-    description="Validate every seed and rebuild every warehouse table (new versions if changed).",
+    selection=dg.AssetSelection.all() - MARKET_PATH,
+    description="Validate every seed and rebuild every table that is not market data.",
 )
 
 market_refresh = dg.define_asset_job(
     name="market_refresh",
-    selection=dg.AssetSelection.assets(MARKET_SHARES).downstream(),
-    description="Re-read market shares and rebuild the concentration and risk tables from them.",
+    selection=MARKET_PATH,
+    description=(
+        "Ingest new market files (seeds/market_shares, data/landing) and recompute the periods "
+        "they touch: shares, concentration, its history, vendor risk and strategy position."
+    ),
 )
 
-daily_market_refresh = dg.ScheduleDefinition(
+
+def range_tags(plan: RefreshPlan) -> dict[str, str] | None:
+    span = plan.partition_range
+    return None if span is None else {RANGE_START: span[0], RANGE_END: span[1]}
+
+
+def _request(plan: RefreshPlan, run_key: str | None) -> dg.RunRequest | dg.SkipReason:
+    tags = range_tags(plan)
+    if tags is None:
+        return dg.SkipReason("No market data yet: drop share or record files in data/landing/.")
+    return dg.RunRequest(run_key=run_key, tags=tags)
+
+
+@dg.schedule(
     name="daily_market_refresh",
     job=market_refresh,
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
-    description="Every day at 06:00 UTC: refresh market shares and everything computed from them.",
+    description="Every day at 06:00 UTC: ingest new market files and recompute what they touch.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+def daily_market_refresh(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
+    return _request(plan_refresh(warehouse.settings()), run_key=None)
+
+
+@dg.sensor(
+    name="landing_sensor",
+    job=market_refresh,
+    minimum_interval_seconds=60,
+    description="Starts a market refresh when a new or changed file (by content hash) lands.",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    plan = plan_refresh(warehouse.settings())
+    if not plan.new_files:
+        return dg.SkipReason("No new files in the landing folder.")
+    run_key = ",".join(sorted(file.sha256[:16] for file in plan.new_files))
+    return _request(plan, run_key=run_key)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines.settings import get_settings
+from pipelines.settings import Settings, get_settings
 from pipelines.warehouse.connection import read_only
 from pipelines.warehouse.publish import PublishOutcome, TableToPublish, publish
 
@@ -18,6 +19,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
     warehouse_path: str = ""
     seeds_dir: str = ""
+    landing_dir: str = ""
+
+    def settings(self) -> Settings:
+        defaults = get_settings()
+        return replace(
+            defaults,
+            warehouse_path=self.path,
+            seeds_dir=self.seeds,
+            landing_dir=Path(self.landing_dir) if self.landing_dir else defaults.landing_dir,
+        )
 
     @property
     def path(self) -> Path:

@@ -24,10 +24,50 @@ def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "warehouse.duckdb"
 
 
-def run_job(warehouse: Path, seeds: Path, job: str = "refresh_all") -> dg.ExecuteInProcessResult:
-    """A real in-process Dagster run of one of the project's jobs on the given paths."""
-    resource = WarehouseResource(warehouse_path=str(warehouse), seeds_dir=str(seeds))
-    definitions = build_definitions(resource)
-    return definitions.resolve_job_def(job).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    folder = tmp_path / "data" / "landing"
+    folder.mkdir(parents=True)
+    return folder
+
+
+class Runs:
+    """The results of the runs `sovai run` makes (refresh_all, then market_refresh), as one."""
+
+    def __init__(self, results: list[dg.ExecuteInProcessResult]):
+        self.results = results
+        self.success = all(result.success for result in results)
+        self.all_events = [event for result in results for event in result.all_events]
+
+    def get_asset_materialization_events(self):
+        return [e for result in self.results for e in result.get_asset_materialization_events()]
+
+
+def run_job(warehouse: Path, seeds: Path, job: str = "all", landing: Path | None = None) -> Runs:
+    """Real in-process Dagster runs of the project's jobs on the given paths."""
+    from pipelines.ingest.market_refresh import plan_refresh
+    from pipelines.jobs import range_tags
+
+    resource = WarehouseResource(
+        warehouse_path=str(warehouse),
+        seeds_dir=str(seeds),
+        landing_dir=str(landing or seeds.parent / "no-landing"),
     )
+    definitions = build_definitions(resource)
+    results = []
+    if job in ("all", "refresh_all"):
+        results.append(
+            definitions.resolve_job_def("refresh_all").execute_in_process(
+                instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+            )
+        )
+        if not results[-1].success:
+            return Runs(results)
+    if job in ("all", "market_refresh"):
+        tags = range_tags(plan_refresh(resource.settings()))
+        results.append(
+            definitions.resolve_job_def("market_refresh").execute_in_process(
+                instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags
+            )
+        )
+    return Runs(results)

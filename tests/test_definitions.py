@@ -48,7 +48,13 @@ def test_the_daily_market_refresh_runs_the_market_path_at_six_utc():
     assert schedule.execution_timezone == "UTC"
     job = defs.resolve_job_def("market_refresh")
     keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
-    assert {"raw/market_shares", "analytics/market_concentration", "analytics/vendor_risk"} <= keys
+    assert {
+        "raw/market_share_submissions",
+        "raw/market_shares",
+        "analytics/market_concentration",
+        "analytics/market_concentration_history",
+        "analytics/vendor_risk",
+    } <= keys
     assert "analytics/platform_efficiency" not in keys
 
 

@@ -5,6 +5,7 @@ adding a model is adding two files to sql/analytics/ and one name to a domain mo
 """
 
 import re
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -25,8 +26,17 @@ def referenced_tables(sql: str) -> list[dg.AssetKey]:
     return [dg.AssetKey([schema, table]) for schema, table in sorted(found)]
 
 
-def sql_table_asset(name: str, sql_dir: Path | None = None) -> dg.AssetsDefinition:
-    model_path = sql_path(name, sql_dir=sql_dir)
+def sql_table_asset(
+    name: str,
+    layer: str = "analytics",
+    partitions_def: dg.PartitionsDefinition | None = None,
+    incremental: bool = False,
+    extra_deps: tuple[dg.AssetKey, ...] = (),
+    sql_dir: Path | None = None,
+) -> dg.AssetsDefinition:
+    """A table from sql/<layer>/<name>.sql. Partitioned by period, it recomputes only the periods
+    of its run (the SQL reads them as period_start/period_end) and replaces only their rows."""
+    model_path = sql_path(name, layer, sql_dir=sql_dir)
     doc_path = model_path.with_suffix(".yml")
     sql = model_path.read_text(encoding="utf-8")
     doc = yaml.safe_load(doc_path.read_text(encoding="utf-8"))
@@ -34,23 +44,42 @@ def sql_table_asset(name: str, sql_dir: Path | None = None) -> dg.AssetsDefiniti
     code_version = code_version_of(model_path, doc_path)
 
     @dg.asset(
-        key=["analytics", name],
-        deps=referenced_tables(sql),
-        group_name="analytics",
+        key=[layer, name],
+        deps=[key for key in referenced_tables(sql) if key != dg.AssetKey([layer, name])]
+        + list(extra_deps),
+        group_name=layer,
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
         kinds={"duckdb", "sql"},
         description=doc["description"],
         code_version=code_version,
         owners=["team:data-platform"],
-        tags={"layer": "analytics"},
-        metadata={"sql_file": f"sql/analytics/{name}.sql"},
+        tags={"layer": layer},
+        metadata={"sql_file": f"sql/{layer}/{name}.sql"},
     )
     def _table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        scope: dict = {}
+        if partitions_def is not None:
+            keys = context.partition_keys
+            context.log.info(f"Recomputing {len(keys)} periods, {keys[0]} to {keys[-1]}")
+            scope = {
+                "incremental": True,
+                "scope_column": "period",
+                "scope_values": keys,
+                "variables": {
+                    "period_start": date.fromisoformat(keys[0]),
+                    "period_end": date.fromisoformat(keys[-1]),
+                },
+            }
+        elif incremental:
+            scope = {"incremental": True}
         table = TableToPublish(
             name=name,
-            schema="analytics",
+            schema=layer,
             description=doc["description"],
             column_comments=descriptions,
             sql=sql,
+            **scope,
         )
         (outcome,) = warehouse.publish(
             [table], run_id=context.run.run_id, code_version=code_version

@@ -25,6 +25,7 @@ from models.policy import (
     ExportControlThresholdModel,
     PolicyInstrumentModel,
 )
+from models.scenarios import ScenarioModel
 from models.strategy import StrategyBenefitModel, StrategyModel, SwitchingCostModel
 from models.validation import (
     Problem,
@@ -71,6 +72,7 @@ RAW_TABLES: dict[str, RawTable] = {
             EffectivenessMetricModel,
             "Reported policy effectiveness figures",
         ),
+        RawTable("scenarios", ScenarioModel, "What-if mergers and shifts of market share"),
     ]
 }
 
@@ -145,6 +147,7 @@ def _seed_files(seeds_dir: Path, problems: list[Problem]) -> Iterator[tuple[Seed
         ("strategy", "*.yaml", _strategy),
         ("infrastructure", "*.yaml", _infrastructure),
         ("policy", "*.yaml", _policy),
+        ("scenarios", "*.yaml", _scenarios),
     ]
     for folder, pattern, reader in folders:
         paths = sorted((seeds_dir / folder).glob(pattern))
@@ -246,6 +249,17 @@ def _policy(path: Path) -> list[SeedFrame]:
     if "ai_act" in document:
         seeds.append(_ai_act(path, require(document, "ai_act", dict, path, "document"), shared))
     return seeds
+
+
+def _scenarios(path: Path) -> list[SeedFrame]:
+    document = read_yaml_mapping(path)
+    scenarios = require(document, "scenarios", list, path, "document")
+    # A merger leaves the shift columns empty and the other way round; every row gets every
+    # optional column, so a file of one kind still has the whole contract's header.
+    columns = RAW_TABLES["scenarios"].model.to_schema().columns
+    optional = {name: None for name, column in columns.items() if column.nullable}
+    shared = {**optional, "source": document.get("source")}
+    return [rows_to_seed("scenarios", path, _items("scenarios", scenarios, shared), set())]
 
 
 def _ai_act(path: Path, ai_act: dict[str, Any], shared: dict[str, Any]) -> SeedFrame:

@@ -16,7 +16,12 @@ def sql_path(name: str, layer: str = "analytics", sql_dir: Path | None = None) -
     return (sql_dir or get_settings().sql_dir) / layer / f"{name}.sql"
 
 
-def run_model_sql(name: str, inputs: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+def run_model_sql(
+    name: str,
+    inputs: Mapping[str, pl.DataFrame],
+    variables: Mapping[str, object] | None = None,
+    layer: str = "analytics",
+) -> pl.DataFrame:
     """Run sql/analytics/<name>.sql in a throwaway DuckDB whose tables are the given frames.
 
     inputs maps "schema.table" (e.g. "raw.market_shares") to a frame.
@@ -32,6 +37,8 @@ def run_model_sql(name: str, inputs: Mapping[str, pl.DataFrame]) -> pl.DataFrame
                 "as select * from _input_frame"
             )
             con.unregister("_input_frame")
-        return con.sql(sql_path(name).read_text(encoding="utf-8")).pl()
+        for variable, value in (variables or {}).items():
+            con.execute(f"set variable {variable} = ?", [value])
+        return con.sql(sql_path(name, layer).read_text(encoding="utf-8")).pl()
     finally:
         con.close()

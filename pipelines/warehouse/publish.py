@@ -51,6 +51,8 @@ class TableToPublish:
     incremental: bool = False
     scope_column: str | None = None
     scope_values: Sequence[str] = ()
+    # DuckDB variables the SQL reads with getvariable(), e.g. the periods of a partitioned run.
+    variables: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def history_table(self) -> str:
@@ -173,6 +175,7 @@ def _write_table(
     history.prepare()
     if table.incremental:
         changed = history.replace_changed_rows(staged, version, run_id, published_at)
+        changed = changed or latest_version == 0  # even an empty first version creates the view
         row_count, content_hash = history.current_digest()
     else:
         row_count, content_hash = _digest(con, staged, columns)
@@ -214,6 +217,10 @@ def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -
     """The new rows, each with a hash of its values so unchanged rows can be recognized."""
     if (table.frame is None) == (table.sql is None):
         raise ValueError(f"{table.view}: give exactly one of frame or sql")
+    for name, value in table.variables.items():
+        if not name.isidentifier():
+            raise ValueError(f"{table.view}: variable name {name!r} is not an identifier")
+        con.execute(f"set variable {name} = ?", [value])
     if table.frame is not None:
         con.register("_incoming_frame", table.frame)
         source = "select * from _incoming_frame"
@@ -227,6 +234,8 @@ def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -
     finally:
         if table.frame is not None:
             con.unregister("_incoming_frame")
+        for name in table.variables:
+            con.execute(f"reset variable {name}")
 
 
 def _digest(

@@ -1,0 +1,161 @@
+"""Which market files are new, which periods they touch, and where each file goes afterwards.
+
+Files are never deleted: a landing file that went in is moved to data/processed/ (its name
+prefixed with its content hash, which the warehouse also records); one that failed validation is
+moved to data/quarantine/ beside a .errors.json listing each bad row, column and rule. Seed files
+stay where they are. Files are moved only after their rows are published, so a run killed in
+between leaves them in the landing folder and the next run, seeing their hashes already in the
+warehouse, only moves them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from models.validation import Problem, SeedValidationError
+from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
+from pipelines.settings import Settings
+from pipelines.warehouse.connection import read_only
+
+SUBMISSIONS_TABLE = "raw.market_share_submissions"
+
+
+@dataclass
+class RefreshPlan:
+    new_files: list[MarketFile]
+    already_ingested: list[MarketFile]
+    period_start: date | None
+    period_end: date | None
+
+    @property
+    def partition_range(self) -> tuple[str, str] | None:
+        if self.period_start is None or self.period_end is None:
+            return None
+        return self.period_start.isoformat(), self.period_end.isoformat()
+
+
+@dataclass
+class IngestOutcome:
+    accepted: list[tuple[MarketFile, pl.DataFrame]] = field(default_factory=list)
+    rejected: list[tuple[MarketFile, list[Problem]]] = field(default_factory=list)
+
+
+def known_hashes(warehouse_path: Path) -> set[str]:
+    if not warehouse_path.exists():
+        return set()
+    with read_only(warehouse_path) as con:
+        try:
+            rows = con.execute(f"select distinct file_sha256 from {SUBMISSIONS_TABLE}").fetchall()
+        except duckdb.CatalogException:
+            return set()
+    return {sha for (sha,) in rows}
+
+
+def latest_period(warehouse_path: Path) -> date | None:
+    if not warehouse_path.exists():
+        return None
+    with read_only(warehouse_path) as con:
+        try:
+            ((period,),) = con.execute(f"select max(period) from {SUBMISSIONS_TABLE}").fetchall()
+        except duckdb.CatalogException:
+            return None
+    return period
+
+
+def candidate_files(settings: Settings) -> list[MarketFile]:
+    return market_files(settings.seeds_dir / "market_shares", "seeds") + market_files(
+        settings.landing_dir, "landing"
+    )
+
+
+def plan_refresh(settings: Settings) -> RefreshPlan:
+    """New files and the period range they touch; with none, the latest period (a light rerun)."""
+    ingested = known_hashes(settings.warehouse_path)
+    candidates = candidate_files(settings)
+    new = [file for file in candidates if file.sha256 not in ingested]
+    done = [f for f in candidates if f.sha256 in ingested and f.origin == "landing"]
+    ranges = [span for span in (_period_span(file) for file in new) if span is not None]
+    if ranges:
+        start, end = min(s for s, _ in ranges), max(e for _, e in ranges)
+    else:
+        start = end = latest_period(settings.warehouse_path)
+        if start is None and new:
+            start = end = date.today()  # unreadable new files: a run still sorts them out
+    return RefreshPlan(new, done, start, end)
+
+
+def _period_span(file: MarketFile) -> tuple[date, date] | None:
+    try:
+        scan = (
+            pl.scan_parquet(file.path)
+            if file.format == "parquet"
+            else pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
+        )
+        period = pl.col("period").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+        low, high = (
+            scan.select(period.min().alias("low"), period.max().alias("high")).collect().row(0)
+        )
+    except (pl.exceptions.PolarsError, OSError):
+        return None
+    return (low, high) if low is not None else None
+
+
+def ingest(files: list[MarketFile], known_vendors: set[str]) -> IngestOutcome:
+    """Validate each file on its own, so one bad file does not stop the others."""
+    outcome = IngestOutcome()
+    for file in files:
+        try:
+            outcome.accepted.append((file, shares_from_file(file, known_vendors)))
+        except SeedValidationError as error:
+            outcome.rejected.append((file, error.problems))
+    return outcome
+
+
+def submission_rows(outcome: IngestOutcome, ingested_at) -> pl.DataFrame | None:
+    frames = [
+        shares.with_columns(
+            pl.lit(file.path.name).alias("file_name"),
+            pl.lit(file.sha256).alias("file_sha256"),
+            pl.lit(file.origin).alias("origin"),
+            pl.lit(ingested_at).alias("ingested_at"),
+            pl.lit(index, dtype=pl.Int32).alias("submission_index"),
+        )
+        for index, (file, shares) in enumerate(outcome.accepted)
+    ]
+    return pl.concat(frames) if frames else None
+
+
+def settle(settings: Settings, outcome: IngestOutcome, already_ingested: list[MarketFile]) -> None:
+    """Move landing files out of the way once their fate is recorded; seeds stay put."""
+    for file in [file for file, _ in outcome.accepted] + already_ingested:
+        if file.origin == "landing" and file.path.exists():
+            _move(file.path, settings.processed_dir / f"{file.sha256[:16]}-{file.path.name}")
+    for file, problems in outcome.rejected:
+        if file.origin != "landing" or not file.path.exists():
+            continue
+        target = _move(file.path, settings.quarantine_dir / file.path.name)
+        report = {
+            "file": file.path.name,
+            "sha256": file.sha256,
+            "quarantined_as": target.name,
+            "problems": [problem.as_dict() for problem in problems],
+        }
+        errors_path = target.with_name(target.name + ".errors.json")
+        errors_path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+
+
+def _move(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    candidate, counter = target, 1
+    while candidate.exists():  # never overwrite an earlier file of the same name
+        candidate = target.with_name(f"{target.stem}.{counter}{target.suffix}")
+        counter += 1
+    shutil.move(str(source), str(candidate))
+    return candidate

@@ -1,0 +1,85 @@
+-- Concentration over time: each period's HHI beside the previous period's, what moved it, and
+-- whether its guideline class changed.
+with concentration as (
+    select * from analytics.market_concentration
+),
+
+shares as (
+    select period, market, region, vendor, share
+    from raw.market_shares
+    where vendor <> 'other'
+),
+
+sequenced as (
+    select
+        *,
+        lag(period) over series as previous_period,
+        lag(hhi) over series as previous_hhi,
+        lag(class_2010) over series as previous_class_2010,
+        lag(class_2023) over series as previous_class_2023
+    from concentration
+    window series as (partition by market, region order by period)
+),
+
+consecutive_periods as (
+    select market, region, period, previous_period
+    from sequenced
+    where previous_period is not null
+),
+
+vendor_terms as (
+    select
+        consecutive_periods.market,
+        consecutive_periods.region,
+        consecutive_periods.period,
+        shares.vendor,
+        coalesce(
+            sum(power(100 * shares.share, 2))
+                filter (where shares.period = consecutive_periods.period),
+            0
+        )
+        - coalesce(
+            sum(power(100 * shares.share, 2))
+                filter (where shares.period = consecutive_periods.previous_period),
+            0
+        ) as hhi_change
+    from consecutive_periods
+    inner join shares
+        on shares.market = consecutive_periods.market
+        and shares.region = consecutive_periods.region
+        and shares.period in (consecutive_periods.period, consecutive_periods.previous_period)
+    group by all
+),
+
+top_movers as (
+    select
+        market,
+        region,
+        period,
+        arg_max(vendor, abs(hhi_change)) as top_mover,
+        arg_max(hhi_change, abs(hhi_change)) as top_mover_hhi_change
+    from vendor_terms
+    group by market, region, period
+)
+
+select
+    sequenced.period,
+    sequenced.market,
+    sequenced.region,
+    sequenced.hhi,
+    sequenced.hhi_upper,
+    sequenced.previous_period,
+    sequenced.previous_hhi,
+    sequenced.hhi - sequenced.previous_hhi as delta_hhi,
+    top_movers.top_mover,
+    top_movers.top_mover_hhi_change,
+    sequenced.class_2010,
+    sequenced.class_2023,
+    coalesce(sequenced.class_2010 <> sequenced.previous_class_2010, false) as class_2010_changed,
+    coalesce(sequenced.class_2023 <> sequenced.previous_class_2023, false) as class_2023_changed,
+    sequenced.n_vendors,
+    sequenced.cr1,
+    sequenced.unallocated_share
+from sequenced
+left join top_movers using (market, region, period)
+order by sequenced.market, sequenced.region, sequenced.period

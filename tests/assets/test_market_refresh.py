@@ -1,0 +1,211 @@
+"""The market path: landing files in, partitions recomputed, quarantine, sensor and backfill."""
+
+import json
+from datetime import date
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import build_definitions
+from pipelines.resources import WarehouseResource
+from tests.conftest import run_job
+
+SHARES_HEADER = "period,market,region,vendor,share,source\n"
+TWO_PERIODS = SHARES_HEADER + (
+    "2026-03-01,ai_accelerators,global,nvidia,0.80,test\n"
+    "2026-03-01,ai_accelerators,global,amd,0.15,test\n"
+    "2026-03-01,ai_accelerators,global,other,0.05,test\n"
+    "2026-04-01,ai_accelerators,global,nvidia,0.70,test\n"
+    "2026-04-01,ai_accelerators,global,amd,0.20,test\n"
+    "2026-04-01,ai_accelerators,global,intel,0.10,test\n"
+)
+
+
+def query(path, sql, params=None):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def built(warehouse, seeds, landing):
+    assert run_job(warehouse, seeds, landing=landing).success
+    return warehouse, seeds, landing
+
+
+def test_a_share_file_with_several_periods_adds_them_with_hand_computed_hhi(built):
+    warehouse, seeds, landing = built
+    (landing / "shares-2026.csv").write_text(TWO_PERIODS)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+
+    rows = query(
+        warehouse,
+        "select period, round(hhi, 6), round(hhi_upper, 6), round(delta_hhi, 6), top_mover, "
+        "class_2010, class_2023 from analytics.market_concentration_history order by period",
+    )
+    assert rows == [
+        (
+            date(2026, 2, 1),
+            7338.0,
+            7338.0,
+            None,
+            None,
+            "highly_concentrated",
+            "highly_concentrated",
+        ),
+        # 80^2 + 15^2 = 6625, plus 5^2 for the unallocated 'other' in the upper bound
+        (
+            date(2026, 3, 1),
+            6625.0,
+            6650.0,
+            -713.0,
+            "nvidia",
+            "highly_concentrated",
+            "highly_concentrated",
+        ),
+        # 70^2 + 20^2 + 10^2 = 5400
+        (
+            date(2026, 4, 1),
+            5400.0,
+            5400.0,
+            -1225.0,
+            "nvidia",
+            "highly_concentrated",
+            "highly_concentrated",
+        ),
+    ]
+    processed = list((landing.parent / "processed").iterdir())
+    assert [path.name.split("-", 1)[1] for path in processed] == ["shares-2026.csv"]
+    sha = processed[0].name.split("-", 1)[0]
+    assert query(
+        warehouse,
+        "select count(*) from raw.market_share_submissions where starts_with(file_sha256, ?)",
+        [sha],
+    ) == [(6,)]
+    assert not list(landing.iterdir())
+
+
+def test_a_record_file_gives_the_same_concentration_as_the_equivalent_share_file(tmp_path, seeds):
+    records = "period,market,region,vendor,quantity,unit\n" + "".join(
+        f"2026-03-01,ai_accelerators,global,{vendor},{quantity},units\n"
+        for vendor, quantity in [("nvidia", 500), ("amd", 150), ("nvidia", 300), ("other", 50)]
+    )
+    shares = SHARES_HEADER + (
+        "2026-03-01,ai_accelerators,global,nvidia,0.80,test\n"
+        "2026-03-01,ai_accelerators,global,amd,0.15,test\n"
+        "2026-03-01,ai_accelerators,global,other,0.05,test\n"
+    )
+    results = []
+    for kind, text in [("records", records), ("shares", shares)]:
+        landing = tmp_path / kind / "landing"
+        landing.mkdir(parents=True)
+        (landing / f"{kind}.csv").write_text(text)
+        warehouse = tmp_path / kind / "warehouse.duckdb"
+        assert run_job(warehouse, seeds, landing=landing).success
+        results.append(
+            query(
+                warehouse,
+                "select period, round(hhi, 9), round(hhi_upper, 9), n_vendors, cr1, class_2023 "
+                "from analytics.market_concentration order by period",
+            )
+        )
+    assert results[0] == results[1]
+    assert results[0][1][1] == 6625.0
+
+
+def test_a_malformed_file_is_quarantined_and_the_good_file_beside_it_goes_in(built):
+    warehouse, seeds, landing = built
+    before = query(warehouse, "select * from at_version('market_concentration', 1)")
+    (landing / "good.csv").write_text(TWO_PERIODS)
+    (landing / "bad.csv").write_text(
+        SHARES_HEADER + "2026-05-01,ai_accelerators,global,nvidia,not-a-number,test\n"
+    )
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+
+    quarantine = landing.parent / "quarantine"
+    assert sorted(path.name for path in quarantine.iterdir()) == ["bad.csv", "bad.csv.errors.json"]
+    report = json.loads((quarantine / "bad.csv.errors.json").read_text())
+    assert report["problems"][0] | {"file": None} == {
+        "file": None,
+        "row": "line 2",
+        "column": "share",
+        "rule": "must be a finite number",
+        "value": "not-a-number",
+    }
+    periods = query(warehouse, "select distinct period from analytics.market_concentration")
+    assert sorted(period for (period,) in periods) == [
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+    ]
+    assert query(warehouse, "select * from at_version('market_concentration', 1)") == before
+
+
+def test_a_later_file_replaces_a_period_and_the_earlier_figures_stay_in_history(built):
+    warehouse, seeds, landing = built
+    (landing / "first.csv").write_text(TWO_PERIODS)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    (landing / "revision.csv").write_text(
+        SHARES_HEADER
+        + "2026-04-01,ai_accelerators,global,nvidia,0.50,revised\n"
+        + "2026-04-01,ai_accelerators,global,amd,0.50,revised\n"
+    )
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+
+    assert query(
+        warehouse,
+        "select period, hhi from analytics.market_concentration where period >= '2026-03-01' "
+        "order by 1",
+    ) == [(date(2026, 3, 1), pytest.approx(6625.0)), (date(2026, 4, 1), pytest.approx(5000.0))]
+    assert query(
+        warehouse,
+        "select vendor, share from raw.market_shares where period = '2026-04-01' order by 1",
+    ) == [("amd", 0.5), ("nvidia", 0.5)]
+    versions = query(
+        warehouse,
+        "select max(version) from meta.table_versions where table_name = 'raw_market_shares'",
+    )[0][0]
+    assert query(
+        warehouse,
+        "select count(*) from at_version('raw_market_shares', ?) where period = '2026-04-01'",
+        [versions - 1],
+    ) == [(3,)]
+
+
+def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
+    warehouse, seeds, landing = built
+    resource = WarehouseResource(
+        warehouse_path=str(warehouse), seeds_dir=str(seeds), landing_dir=str(landing)
+    )
+    sensor = build_definitions(resource).resolve_sensor_def("landing_sensor")
+    with dg.build_sensor_context(resources={"warehouse": resource}) as context:
+        assert isinstance(sensor(context), dg.SkipReason)
+    (landing / "shares-2026.csv").write_text(TWO_PERIODS)
+    with dg.build_sensor_context(resources={"warehouse": resource}) as context:
+        request = sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-03-01"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-04-01"
+
+
+def test_a_backfill_over_a_year_of_daily_partitions_is_one_run(built):
+    warehouse, seeds, landing = built
+    resource = WarehouseResource(
+        warehouse_path=str(warehouse), seeds_dir=str(seeds), landing_dir=str(landing)
+    )
+    job = build_definitions(resource).resolve_job_def("market_refresh")
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        tags={
+            "dagster/asset_partition_range_start": "2025-06-01",
+            "dagster/asset_partition_range_end": "2026-05-31",
+        },
+    )
+    assert result.success
+    partitions = {
+        event.partition
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(["analytics", "market_concentration"])
+    }
+    assert len(partitions) == 365
+    assert query(warehouse, "select count(*) from analytics.market_concentration") == [(1,)]
