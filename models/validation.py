@@ -191,6 +191,7 @@ _RULE_PATTERNS = [
     (r"^less_than_or_equal_to\((.*)\)$", "must be at most {}"),
     (r"^in_range\((.*), (.*)\)$", "must be between {} and {}"),
     (r"^isin\(\[(.*)\]\)$", "must be one of {}"),
+    (r"^notin\(\[(.*)\]\)$", "must not be {}"),
     (r"^str_matches\('(.*)'\)$", "must match the pattern {}"),
     (r"^dtype\('(.*)'\)$", "must be of type {}"),
 ]

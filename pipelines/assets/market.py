@@ -122,6 +122,7 @@ market_shares = sql_table_asset("market_shares", layer="raw", partitions_def=MAR
 market_concentration = sql_table_asset("market_concentration", partitions_def=MARKET_PERIODS)
 market_concentration_history = sql_table_asset("market_concentration_history", incremental=True)
 vendor_risk = sql_table_asset("vendor_risk")
+concentration_scenarios = sql_table_asset("concentration_scenarios")
 
 MARKET_ASSETS = [
     market_share_submissions,
@@ -129,4 +130,5 @@ MARKET_ASSETS = [
     market_concentration,
     market_concentration_history,
     vendor_risk,
+    concentration_scenarios,
 ]

@@ -38,7 +38,20 @@ class MarketFile:
         return FORMATS[self.path.suffix.lower()]
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def sha256_of(path: Path) -> str:
+    """Content hash, remembered per (path, size, mtime) so a sensor tick or a run that looks at
+    the same large file twice reads it once."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = _hash_file(path)
+    return _HASHES[key]
+
+
+def _hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -12,6 +12,7 @@ ANALYTICS_TABLES = {
     "platform_efficiency",
     "market_concentration",
     "market_concentration_history",
+    "concentration_scenarios",
     "vendor_risk",
     "switching_costs",
     "strategy_benefits",

@@ -1,0 +1,31 @@
+"""The benchmark script runs end to end at a small size and reports every measure."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_benchmark_reports_times_ratio_memory_and_backfill_at_a_small_size():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "scripts/bench_market_refresh.py",
+            *("--rows", "20000", "--days", "5", "--backfill-days", "10", "--no-write"),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for measure in [
+        "20,000 rows",
+        "(a) pipeline",
+        "(b) bare DuckDB",
+        "ratio (a) / (b)",
+        "peak memory",
+        "backfill of 10 daily partitions",
+    ]:
+        assert measure in result.stdout
