@@ -19,6 +19,13 @@ def seeds(tmp_path: Path) -> Path:
     return copy
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Change one occurrence of a text in a file (the test fails if it is not there once)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "warehouse.duckdb"

@@ -7,7 +7,6 @@ rewording a message does not break a test, but a missing check does.
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -15,23 +14,11 @@ import pytest
 
 from models.validation import Problem, SeedValidationError
 from pipelines.ingest.seeds import RAW_TABLES, load_seeds
+from tests.conftest import edit
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SHARES = "market_shares/2026-02-ai-accelerators.csv"
 SHARES_HEADER = "period,market,region,vendor,share,source\n"
-
-
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    copy = tmp_path / "seeds"
-    shutil.copytree(SEEDS, copy)
-    return copy
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def rewrite_csv(path: Path, change) -> None:

@@ -1,6 +1,5 @@
 """seeds/scenarios/*.yaml: the shipped files load; a bad scenario names its file, item, column."""
 
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -8,23 +7,11 @@ import pytest
 
 from models.validation import SeedValidationError
 from pipelines.ingest.seeds import load_seeds
+from tests.conftest import edit
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 MERGERS = "scenarios/illustrative-mergers.yaml"
 SHIFTS = "scenarios/hyperscaler-diversification.yaml"
-
-
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    copy = tmp_path / "seeds"
-    shutil.copytree(SEEDS, copy)
-    return copy
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def problems(seeds_dir: Path) -> list:
