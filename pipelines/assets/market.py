@@ -87,7 +87,7 @@ MARKET_PERIODS = market_periods()
 )
 def market_share_submissions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
-    plan = plan_refresh(settings)
+    plan = plan_refresh(settings, with_periods=False)
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
     outcome = ingest(plan.new_files, known_vendors)
     rows = submission_rows(outcome, datetime.now(UTC))
@@ -113,7 +113,13 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
             **result.metadata,
             "files_accepted": [file.path.name for file, _ in outcome.accepted],
             "files_quarantined": [file.path.name for file, _ in outcome.rejected],
-            "periods_touched": f"{plan.period_start} to {plan.period_end}",
+            "periods_touched": sorted(
+                {
+                    period.isoformat()
+                    for _, shares in outcome.accepted
+                    for period in shares.get_column("period").unique().to_list()
+                }
+            )[:1000],
         }
     )
 

@@ -75,12 +75,17 @@ def candidate_files(settings: Settings) -> list[MarketFile]:
     )
 
 
-def plan_refresh(settings: Settings) -> RefreshPlan:
-    """New files and the period range they touch; with none, the latest period (a light rerun)."""
+def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
+    """New files and the period range they touch; with none, the latest period (a light rerun).
+
+    Finding the periods scans each new file, so the ingest step, which needs only the files,
+    skips it."""
     ingested = known_hashes(settings.warehouse_path)
     candidates = candidate_files(settings)
     new = [file for file in candidates if file.sha256 not in ingested]
     done = [f for f in candidates if f.sha256 in ingested and f.origin == "landing"]
+    if not with_periods:
+        return RefreshPlan(new, done, None, None)
     ranges = [span for span in (_period_span(file) for file in new) if span is not None]
     if ranges:
         start, end = min(s for s, _ in ranges), max(e for _, e in ranges)
