@@ -209,3 +209,38 @@ def test_a_backfill_over_a_year_of_daily_partitions_is_one_run(built):
     }
     assert len(partitions) == 365
     assert query(warehouse, "select count(*) from analytics.market_concentration") == [(1,)]
+
+
+def test_parquet_share_and_record_files_go_in_like_csv(built):
+    import polars as pl
+
+    warehouse, seeds, landing = built
+    pl.DataFrame(
+        {
+            "period": [date(2026, 3, 1)] * 2,
+            "market": ["ai_accelerators"] * 2,
+            "region": ["global"] * 2,
+            "vendor": ["nvidia", "amd"],
+            "share": [0.6, 0.4],
+            "source": ["parquet test"] * 2,
+        }
+    ).write_parquet(landing / "shares.parquet")
+    pl.DataFrame(
+        {
+            "period": [date(2026, 4, 1)] * 3,
+            "market": ["ai_accelerators"] * 3,
+            "region": ["europe"] * 3,
+            "vendor": ["nvidia", "intel", "nvidia"],
+            "quantity": [30.0, 50.0, 20.0],
+        }
+    ).write_parquet(landing / "records.parquet")
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    assert query(
+        warehouse,
+        "select period, region, hhi from analytics.market_concentration "
+        "where period > '2026-02-01' order by 1",
+    ) == [
+        (date(2026, 3, 1), "global", pytest.approx(60**2 + 40**2)),
+        (date(2026, 4, 1), "europe", pytest.approx(50**2 + 50**2)),
+    ]
+    assert len(list((landing.parent / "processed").iterdir())) == 2
