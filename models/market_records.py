@@ -1,8 +1,9 @@
 """Market record files: one additive quantity (units, revenue) per vendor, market, region, period.
 
-Record files can hold millions of rows, so their row rules are Polars expressions evaluated in one
-streaming pass together with the aggregation (a pandera pass over every row would hold the file in
-memory). The shares derived from them are then validated with pandera's MarketShareModel, the same
+Record files can hold millions of rows, so their row rules are counted in the same DuckDB pass
+that aggregates the file (a pandera pass over every row would hold the file in memory); each rule
+has a SQL form for that pass and a Polars form that finds the offending lines when a file fails.
+The shares derived from them are then validated with pandera's MarketShareModel, the same
 contract a share file meets.
 """
 
@@ -22,6 +23,15 @@ class RecordRule:
     column: str
     rule: str
     is_broken: pl.Expr  # true on a row that breaks the rule
+    is_broken_sql: str  # the same test in DuckDB SQL, over the columns read as text
+
+
+PERIOD_SQL = "try_cast(try_strptime(trim(period::varchar), '%Y-%m-%d') as date)"
+QUANTITY_SQL = "try_cast(trim(quantity::varchar) as double)"
+
+
+def _key_broken_sql(name: str) -> str:
+    return f"({name} is null or not regexp_full_match({name}::varchar, '[a-z0-9_]+'))"
 
 
 def parsed_period() -> pl.Expr:
@@ -39,21 +49,54 @@ def _key_broken(name: str) -> pl.Expr:
 
 
 RECORD_RULES = [
-    RecordRule("period", "must be an ISO date (YYYY-MM-DD)", parsed_period().is_null()),
-    RecordRule("market", "must be a lowercase key (a-z, 0-9, _)", _key_broken("market")),
-    RecordRule("region", "must be a lowercase key (a-z, 0-9, _)", _key_broken("region")),
+    RecordRule(
+        "period",
+        "must be an ISO date (YYYY-MM-DD)",
+        parsed_period().is_null(),
+        f"{PERIOD_SQL} is null",
+    ),
+    RecordRule(
+        "market",
+        "must be a lowercase key (a-z, 0-9, _)",
+        _key_broken("market"),
+        _key_broken_sql("market"),
+    ),
+    RecordRule(
+        "region",
+        "must be a lowercase key (a-z, 0-9, _)",
+        _key_broken("region"),
+        _key_broken_sql("region"),
+    ),
     RecordRule(
         "vendor",
         "must not be empty",
         pl.col("vendor").cast(pl.String).str.strip_chars().fill_null("").eq(""),
+        "coalesce(trim(vendor::varchar), '') = ''",
     ),
     RecordRule(
         "quantity",
         "must be a finite number >= 0",
         parsed_quantity().is_null() | ~parsed_quantity().is_finite() | (parsed_quantity() < 0),
+        f"({QUANTITY_SQL} is null or not isfinite({QUANTITY_SQL}) or {QUANTITY_SQL} < 0)",
     ),
 ]
 
 
 def any_rule_broken() -> pl.Expr:
     return pl.any_horizontal([rule.is_broken for rule in RECORD_RULES])
+
+
+def aggregation_sql(reader: str) -> str:
+    """Quantities per period, market, region and vendor, and the count of rows breaking a rule."""
+    broken = " or ".join(f"({rule.is_broken_sql})" for rule in RECORD_RULES)
+    return f"""
+        select
+            {PERIOD_SQL} as period,
+            market::varchar as market,
+            region::varchar as region,
+            trim(vendor::varchar) as vendor,
+            sum({QUANTITY_SQL}) as quantity,
+            count(*) filter (where {broken}) as broken_rows
+        from {reader}
+        group by all
+    """

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from models import market_records
@@ -130,24 +131,28 @@ def _scan(file: MarketFile) -> pl.LazyFrame:
 
 
 def _shares_from_records(file: MarketFile) -> pl.DataFrame:
-    """One streaming pass: aggregate quantities per vendor and count rows that break a rule."""
+    """One DuckDB pass: aggregate quantities per vendor and count rows that break a rule."""
     keys = ["period", "market", "region", "vendor"]
-    totals = (
-        _scan(file)
-        .group_by(
-            market_records.parsed_period().alias("period"),
-            pl.col("market").cast(pl.String),
-            pl.col("region").cast(pl.String),
-            pl.col("vendor").cast(pl.String).str.strip_chars(),
-        )
-        .agg(
-            market_records.parsed_quantity().sum().alias("quantity"),
-            market_records.any_rule_broken().sum().alias("broken_rows"),
-        )
-        .collect(engine="streaming")
+    reader = (
+        "read_parquet(?)"
+        if file.format == "parquet"
+        else "read_csv(?, header = true, all_varchar = true, encoding = 'utf-8')"
     )
+    con = duckdb.connect()
+    try:
+        totals = con.sql(market_records.aggregation_sql(reader), params=[str(file.path)]).pl()
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise SeedValidationError(
+            [Problem(display_path(file.path), "whole file", "-", f"not readable: {first_line}")]
+        ) from None
+    finally:
+        con.close()
     if totals.get_column("broken_rows").sum() > 0:
-        raise SeedValidationError(_broken_record_rows(file))
+        raise SeedValidationError(
+            _broken_record_rows(file)
+            or [Problem(display_path(file.path), "whole file", "-", "rows break the record rules")]
+        )
     group_total = pl.col("quantity").sum().over(["period", "market", "region"])
     shares = totals.select(
         *keys,

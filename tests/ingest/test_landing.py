@@ -1,0 +1,81 @@
+"""Landing files: told apart by header; record files aggregated, with bad rows named by line."""
+
+from pathlib import Path
+
+import pytest
+
+from models.validation import SeedValidationError
+from pipelines.ingest.landing import MarketFile, shares_from_file
+
+VENDORS = {"nvidia", "amd"}
+
+
+def landed(tmp_path: Path, text: str, name: str = "file.csv") -> MarketFile:
+    path = tmp_path / name
+    path.write_text(text)
+    return MarketFile(path, "test", "landing")
+
+
+def test_record_quantities_become_shares_of_their_period_market_and_region(tmp_path):
+    file = landed(
+        tmp_path,
+        "period,market,region,vendor,quantity,unit\n"
+        "2026-01-01,gpus,eu,nvidia,5,units\n"
+        "2026-01-01,gpus,eu,amd,3,units\n"
+        "2026-01-01,gpus,eu,nvidia,2,units\n"
+        "2026-01-01,gpus,us,amd,4,units\n",
+    )
+    shares = {
+        (row["region"], row["vendor"]): row["share"]
+        for row in shares_from_file(file, VENDORS).iter_rows(named=True)
+    }
+    assert shares == {
+        ("eu", "nvidia"): pytest.approx(0.7),
+        ("eu", "amd"): pytest.approx(0.3),
+        ("us", "amd"): pytest.approx(1.0),
+    }
+
+
+def test_each_bad_record_row_is_named_by_its_line_column_and_rule(tmp_path):
+    file = landed(
+        tmp_path,
+        "period,market,region,vendor,quantity\n"
+        "2026-01-01,gpus,eu,nvidia,5\n"
+        "2026-13-01,gpus,eu,amd,3\n"
+        "2026-01-01,GPUs X,eu,amd,-1\n"
+        "2026-01-01,gpus,eu,amd,nan\n"
+        "2026-01-01,gpus,eu,,7\n",
+    )
+    with pytest.raises(SeedValidationError) as caught:
+        shares_from_file(file, VENDORS)
+    found = {(p.row, p.column, p.value) for p in caught.value.problems}
+    assert found == {
+        ("line 3", "period", "2026-13-01"),
+        ("line 4", "market", "GPUs X"),
+        ("line 4", "quantity", "-1"),
+        ("line 5", "quantity", "nan"),
+        ("line 6", "vendor", None),
+    }
+
+
+def test_a_header_that_is_neither_kind_is_refused(tmp_path):
+    file = landed(tmp_path, "when,what,how_much\n2026-01-01,gpus,3\n")
+    with pytest.raises(SeedValidationError, match="neither a share file"):
+        shares_from_file(file, VENDORS)
+
+
+def test_a_group_whose_quantities_sum_to_zero_is_refused(tmp_path):
+    file = landed(tmp_path, "period,market,region,vendor,quantity\n2026-01-01,gpus,eu,amd,0\n")
+    with pytest.raises(SeedValidationError, match="sum to 0"):
+        shares_from_file(file, VENDORS)
+
+
+def test_an_unknown_vendor_in_records_is_refused_once(tmp_path):
+    file = landed(
+        tmp_path,
+        "period,market,region,vendor,quantity\n"
+        "2026-01-01,gpus,eu,acme,1\n2026-02-01,gpus,eu,acme,1\n2026-01-01,gpus,eu,amd,1\n",
+    )
+    with pytest.raises(SeedValidationError) as caught:
+        shares_from_file(file, VENDORS)
+    assert [p.value for p in caught.value.problems if p.column == "vendor"][0] == "acme"
