@@ -148,7 +148,16 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
         ) from None
     finally:
         con.close()
-    if totals.get_column("broken_rows").sum() > 0:
+    bad_keys = totals.select(
+        pl.any_horizontal(
+            [
+                rule.is_broken
+                for rule in market_records.RECORD_RULES
+                if rule.column in market_records.KEY_COLUMNS
+            ]
+        ).any()
+    ).item()
+    if bad_keys or totals.get_column("broken_rows").sum() > 0:
         raise SeedValidationError(
             _broken_record_rows(file)
             or [Problem(display_path(file.path), "whole file", "-", "rows break the record rules")]
