@@ -9,6 +9,7 @@ a time) retires and adds only the rows that changed, so history grows with the c
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ from pipelines.warehouse.connection import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
     from pipelines.warehouse.publish import TableToPublish
+
+
+class PublishError(RuntimeError):
+    """A publish could not complete; the warehouse still holds its previous version."""
+
 
 HISTORY_COLUMNS = {
     "_version": "INTEGER",
@@ -42,8 +48,6 @@ class HistoryTable:
 
     def prepare(self) -> None:
         """Create the table, or add new columns; a changed column type is refused."""
-        from pipelines.warehouse.publish import PublishError
-
         existing = dict(
             self.con.execute(
                 "select column_name, data_type from duckdb_columns() "
@@ -126,9 +130,7 @@ class HistoryTable:
         return bool(retired or added)
 
     def current_digest(self) -> tuple[int, str]:
-        from pipelines.warehouse.publish import _digest
-
-        return _digest(self.con, self.name, self.columns, "where _retired_in is null")
+        return digest(self.con, self.name, self.columns, "where _retired_in is null")
 
     def point_view(self, version: int) -> None:
         """The view shows current rows with the columns of the latest version, and comments."""
@@ -172,3 +174,15 @@ class HistoryTable:
             f"from ({select}) as incoming",
             [version, run_id, at],
         )
+
+
+def digest(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[str, str]], where: str = ""
+) -> tuple[int, str]:
+    """Order-independent digest of schema and rows, so reruns with equal results match."""
+    ((row_count, row_digest),) = con.execute(
+        f"select count(*), coalesce(sum(_row_hash), 0)::varchar from {relation} {where}"
+    ).fetchall()
+    schema_text = ",".join(f"{name}:{dtype}" for name, dtype in columns)
+    digest = hashlib.sha256(f"{schema_text}|{row_count}|{row_digest}".encode()).hexdigest()
+    return row_count, digest

@@ -10,7 +10,6 @@ publish removes. Writers are serialized by an exclusive lock on a sidecar file.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import uuid
@@ -24,16 +23,12 @@ import duckdb
 import polars as pl
 
 from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier
-from pipelines.warehouse.history import HistoryTable
+from pipelines.warehouse.history import HistoryTable, PublishError, digest
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
 PREVIEW_ROWS = 10
 TEMP_SUFFIX = ".publishing"
-
-
-class PublishError(RuntimeError):
-    """A publish could not complete; the warehouse still holds its previous version."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +173,7 @@ def _write_table(
         changed = changed or latest_version == 0  # even an empty first version creates the view
         row_count, content_hash = history.current_digest()
     else:
-        row_count, content_hash = _digest(con, staged, columns)
+        row_count, content_hash = digest(con, staged, columns)
         changed = content_hash != latest_hash
         if changed:
             history.replace_all_rows(staged, version, run_id, published_at)
@@ -236,15 +231,3 @@ def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -
             con.unregister("_incoming_frame")
         for name in table.variables:
             con.execute(f"reset variable {name}")
-
-
-def _digest(
-    con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[str, str]], where: str = ""
-) -> tuple[int, str]:
-    """Order-independent digest of schema and rows, so reruns with equal results match."""
-    ((row_count, row_digest),) = con.execute(
-        f"select count(*), coalesce(sum(_row_hash), 0)::varchar from {relation} {where}"
-    ).fetchall()
-    schema_text = ",".join(f"{name}:{dtype}" for name, dtype in columns)
-    digest = hashlib.sha256(f"{schema_text}|{row_count}|{row_digest}".encode()).hexdigest()
-    return row_count, digest
