@@ -25,6 +25,7 @@ class RecordRule:
     rule: str
     is_broken: pl.Expr  # true on a row that breaks the rule
     is_broken_sql: str  # the same test in DuckDB SQL, over the columns read as text
+    is_broken_typed_sql: str  # the same test over columns DuckDB already parsed as typed
 
 
 PERIOD_SQL = "try_cast(try_strptime(trim(period::varchar), '%Y-%m-%d') as date)"
@@ -55,11 +56,13 @@ RECORD_RULES = [
         "must be an ISO date (YYYY-MM-DD)",
         parsed_period().is_null(),
         f"{PERIOD_SQL} is null",
+        "period is null",
     ),
     RecordRule(
         "market",
         "must be a lowercase key (a-z, 0-9, _)",
         _key_broken("market"),
+        _key_broken_sql("market"),
         _key_broken_sql("market"),
     ),
     RecordRule(
@@ -67,18 +70,21 @@ RECORD_RULES = [
         "must be a lowercase key (a-z, 0-9, _)",
         _key_broken("region"),
         _key_broken_sql("region"),
+        _key_broken_sql("region"),
     ),
     RecordRule(
         "vendor",
         "must not be empty",
         pl.col("vendor").cast(pl.String).str.strip_chars().fill_null("").eq(""),
         "coalesce(trim(vendor::varchar), '') = ''",
+        "coalesce(trim(vendor), '') = ''",
     ),
     RecordRule(
         "quantity",
         "must be a finite number >= 0",
         parsed_quantity().is_null() | ~parsed_quantity().is_finite() | (parsed_quantity() < 0),
         f"({QUANTITY_SQL} is null or not isfinite({QUANTITY_SQL}) or {QUANTITY_SQL} < 0)",
+        "(quantity is null or not isfinite(quantity) or quantity < 0)",
     ),
 ]
 
@@ -87,20 +93,46 @@ def any_rule_broken() -> pl.Expr:
     return pl.any_horizontal([rule.is_broken for rule in RECORD_RULES])
 
 
-def aggregation_sql(reader: str) -> str:
-    """Quantities per period, market, region and vendor, and the count of rows breaking a rule."""
+TYPED_CSV_COLUMNS = {
+    "period": "DATE",
+    "market": "VARCHAR",
+    "region": "VARCHAR",
+    "vendor": "VARCHAR",
+    "quantity": "DOUBLE",
+}
+
+
+def typed_csv_reader() -> str:
+    """The fast reader: DuckDB parses dates and numbers while it reads (as a bare query would),
+    and raises on the first value it cannot parse; the caller then falls back to reading text."""
+    types = ", ".join(f"'{name}': '{dtype}'" for name, dtype in TYPED_CSV_COLUMNS.items())
+    return f"read_csv(?, header = true, types = {{{types}}}, dateformat = '%Y-%m-%d')"
+
+
+def text_csv_reader() -> str:
+    return "read_csv(?, header = true, all_varchar = true, encoding = 'utf-8')"
+
+
+def aggregation_sql(reader: str, typed: bool = False) -> str:
+    """Quantities per period, market, region and vendor, and the count of rows breaking a rule.
+
+    typed: the reader already parsed period and quantity (see typed_csv_reader), so the rules are
+    plain tests on values instead of parsing text row by row."""
     # Market and region keys repeat across millions of rows; they are checked once per group
     # after aggregating (see KEY_COLUMNS), which keeps the per-row work to parsing.
     broken = " or ".join(
-        f"({rule.is_broken_sql})" for rule in RECORD_RULES if rule.column not in KEY_COLUMNS
+        f"({rule.is_broken_typed_sql if typed else rule.is_broken_sql})"
+        for rule in RECORD_RULES
+        if rule.column not in KEY_COLUMNS
     )
+    period, quantity = ("period", "quantity") if typed else (PERIOD_SQL, QUANTITY_SQL)
     return f"""
         select
-            {PERIOD_SQL} as period,
+            {period} as period,
             market::varchar as market,
             region::varchar as region,
             trim(vendor::varchar) as vendor,
-            sum({QUANTITY_SQL}) as quantity,
+            sum({quantity}) as quantity,
             count(*) filter (where {broken}) as broken_rows
         from {reader}
         group by all

@@ -132,22 +132,7 @@ def _scan(file: MarketFile) -> pl.LazyFrame:
 
 def _shares_from_records(file: MarketFile) -> pl.DataFrame:
     """One DuckDB pass: aggregate quantities per vendor and count rows that break a rule."""
-    keys = ["period", "market", "region", "vendor"]
-    reader = (
-        "read_parquet(?)"
-        if file.format == "parquet"
-        else "read_csv(?, header = true, all_varchar = true, encoding = 'utf-8')"
-    )
-    con = duckdb.connect()
-    try:
-        totals = con.sql(market_records.aggregation_sql(reader), params=[str(file.path)]).pl()
-    except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise SeedValidationError(
-            [Problem(display_path(file.path), "whole file", "-", f"not readable: {first_line}")]
-        ) from None
-    finally:
-        con.close()
+    totals = _aggregate_records(file)
     bad_keys = totals.select(
         pl.any_horizontal(
             [
@@ -164,7 +149,10 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
         )
     group_total = pl.col("quantity").sum().over(["period", "market", "region"])
     shares = totals.select(
-        *keys,
+        "period",
+        "market",
+        "region",
+        "vendor",
         pl.when(group_total > 0).then(pl.col("quantity") / group_total).alias("share"),
         pl.lit(f"{file.path.name} (records)").alias("source"),
     )
@@ -177,6 +165,28 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
             ][:MAX_REPORTED_ROWS]
         )
     return validate_seed(seed, MarketShareModel)
+
+
+def _aggregate_records(file: MarketFile) -> pl.DataFrame:
+    """CSV is first read with typed columns, as fast as a bare query; a value DuckDB cannot parse
+    sends the file through the text reader, which counts every broken row instead of stopping."""
+    con = duckdb.connect()
+    try:
+        if file.format == "csv":
+            typed = market_records.aggregation_sql(market_records.typed_csv_reader(), typed=True)
+            try:
+                return con.sql(typed, params=[str(file.path)]).pl()
+            except duckdb.Error:
+                reader = market_records.text_csv_reader()
+        else:
+            reader = "read_parquet(?)"
+        return con.sql(market_records.aggregation_sql(reader), params=[str(file.path)]).pl()
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        problem = Problem(display_path(file.path), "whole file", "-", f"not readable: {first_line}")
+        raise SeedValidationError([problem]) from None
+    finally:
+        con.close()
 
 
 class _GroupLocations(Sequence[str]):

@@ -79,3 +79,32 @@ def test_an_unknown_vendor_in_records_is_refused_once(tmp_path):
     with pytest.raises(SeedValidationError) as caught:
         shares_from_file(file, VENDORS)
     assert [p.value for p in caught.value.problems if p.column == "vendor"][0] == "acme"
+
+
+def test_typed_and_text_readers_agree_on_a_valid_record_file(tmp_path):
+    """The fast typed read and the tolerant text read must derive the same totals."""
+    import duckdb
+
+    from models import market_records
+
+    file = landed(
+        tmp_path,
+        "period,market,region,vendor,quantity,source\n"
+        " 2026-01-01 ,gpus,eu, nvidia , 5 ,a\n"
+        "2026-01-01,gpus,eu,amd,2.5e1,b\n"
+        "2026-01-02,gpus,eu,amd,0,c\n",
+    )
+    con = duckdb.connect()
+    typed, text = (
+        con.sql(market_records.aggregation_sql(reader, typed=flag), params=[str(file.path)])
+        .pl()
+        .sort("period", "vendor")
+        .rows()
+        for reader, flag in [
+            (market_records.typed_csv_reader(), True),
+            (market_records.text_csv_reader(), False),
+        ]
+    )
+    assert typed == text
+    assert [row[3] for row in typed] == ["amd", "nvidia", "amd"]
+    assert sum(row[5] for row in typed) == 0  # no broken rows
