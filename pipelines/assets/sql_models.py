@@ -62,14 +62,13 @@ def sql_table_asset(
         if partitions_def is not None:
             keys = context.partition_keys
             context.log.info(f"Recomputing {len(keys)} periods, {keys[0]} to {keys[-1]}")
+            # A run's partitions are one contiguous range of days (a single-run backfill range).
+            first, last = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
             scope = {
                 "incremental": True,
                 "scope_column": "period",
-                "scope_values": keys,
-                "variables": {
-                    "period_start": date.fromisoformat(keys[0]),
-                    "period_end": date.fromisoformat(keys[-1]),
-                },
+                "scope_range": (first, last),
+                "variables": {"period_start": first, "period_end": last},
             }
         elif incremental:
             scope = {"incremental": True}

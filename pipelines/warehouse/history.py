@@ -89,11 +89,8 @@ class HistoryTable:
         """Retire current rows (in scope) that the new rows do not repeat; add the new ones."""
         scope, params = self._scope()
         if self.table.scope_column is not None:
-            column = quote_identifier(self.table.scope_column)
             ((outside,),) = self.con.execute(
-                f"select count(*) from {staged} "
-                f"where cast({column} as varchar) not in (select unnest(?::varchar[]))",
-                params,
+                f"select count(*) from {staged} where not coalesce({scope}, false)", params
             ).fetchall()
             if outside:
                 raise ValueError(
@@ -101,7 +98,8 @@ class HistoryTable:
                 )
         self.con.execute(
             f"create or replace temp table _in_scope as "
-            f"select rowid as row_id, _row_hash from {self.name} where {scope}",
+            f"select rowid as row_id, _row_hash from {self.name} "
+            f"where _retired_in is null and {scope}",
             params,
         )
         ((retired,),) = self.con.execute(
@@ -159,12 +157,16 @@ class HistoryTable:
                     )
 
     def _scope(self) -> tuple[str, list]:
-        if self.table.scope_column is None:
-            return "_retired_in is null", []
-        column = quote_identifier(self.table.scope_column)
+        """The condition selecting rows in scope, over a table's or the staged rows' columns."""
+        table = self.table
+        if table.scope_column is None:
+            return "true", []
+        column = quote_identifier(table.scope_column)
+        if table.scope_range is not None:
+            return f"{column} between ? and ?", list(table.scope_range)
         return (
-            f"_retired_in is null and cast({column} as varchar) in (select unnest(?::varchar[]))",
-            [list(self.table.scope_values)],
+            f"cast({column} as varchar) in (select unnest(?::varchar[]))",
+            [list(table.scope_values)],
         )
 
     def _insert(self, select: str, version: int, run_id: str, at: datetime) -> None:

@@ -42,10 +42,12 @@ class TableToPublish:
     frame: pl.DataFrame | None = None
     sql: str | None = None
     # Incremental tables replace only rows that changed, within a scope: the current rows whose
-    # scope_column value is in scope_values (all current rows when scope_column is None).
+    # scope_column value is in scope_values, or between the two ends of scope_range (a partitioned
+    # run's periods); all current rows when scope_column is None.
     incremental: bool = False
     scope_column: str | None = None
     scope_values: Sequence[str] = ()
+    scope_range: tuple[object, object] | None = None
     # DuckDB variables the SQL reads with getvariable(), e.g. the periods of a partitioned run.
     variables: Mapping[str, object] = field(default_factory=dict)
 

@@ -27,27 +27,44 @@ consecutive_periods as (
     where previous_period is not null
 ),
 
-vendor_terms as (
+-- Each vendor's HHI term in a period, minus its term in the previous period (a vendor absent from
+-- one of the two counts as 0 there). Two equality joins, so the work grows with the rows, not with
+-- the square of a series' length.
+current_terms as (
     select
         consecutive_periods.market,
         consecutive_periods.region,
         consecutive_periods.period,
         shares.vendor,
-        coalesce(
-            sum(power(100 * shares.share, 2))
-                filter (where shares.period = consecutive_periods.period),
-            0
-        )
-        - coalesce(
-            sum(power(100 * shares.share, 2))
-                filter (where shares.period = consecutive_periods.previous_period),
-            0
-        ) as hhi_change
+        power(100 * shares.share, 2) as hhi_term
     from consecutive_periods
     inner join shares
         on shares.market = consecutive_periods.market
         and shares.region = consecutive_periods.region
-        and shares.period in (consecutive_periods.period, consecutive_periods.previous_period)
+        and shares.period = consecutive_periods.period
+),
+
+previous_terms as (
+    select
+        consecutive_periods.market,
+        consecutive_periods.region,
+        consecutive_periods.period,
+        shares.vendor,
+        -power(100 * shares.share, 2) as hhi_term
+    from consecutive_periods
+    inner join shares
+        on shares.market = consecutive_periods.market
+        and shares.region = consecutive_periods.region
+        and shares.period = consecutive_periods.previous_period
+),
+
+vendor_terms as (
+    select market, region, period, vendor, sum(hhi_term) as hhi_change
+    from (
+        select * from current_terms
+        union all
+        select * from previous_terms
+    )
     group by all
 ),
 

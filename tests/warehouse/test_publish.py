@@ -2,7 +2,7 @@
 
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -194,3 +194,29 @@ def test_an_incremental_publish_of_identical_rows_is_no_new_version(warehouse):
 def test_an_incremental_publish_refuses_rows_outside_its_scope(warehouse):
     with pytest.raises(ValueError, match="outside the scope"):
         publish(warehouse, [scoped(shares("2026-03-01", a=1.0), ["2026-01-01"])], "r1", "c")
+
+
+def ranged(frame: pl.DataFrame, first: date, last: date) -> TableToPublish:
+    return TableToPublish(
+        name="shares",
+        schema="analytics",
+        description="Shares by period",
+        frame=frame.with_columns(pl.col("period").str.to_date()),
+        incremental=True,
+        scope_column="period",
+        scope_range=(first, last),
+    )
+
+
+def test_a_range_scope_replaces_only_the_rows_between_its_ends(warehouse):
+    """A partitioned run's scope is its range of periods, compared as dates."""
+    both = pl.concat([shares("2026-01-01", a=0.6, b=0.4), shares("2026-02-01", a=0.5, b=0.5)])
+    publish(warehouse, [ranged(both, date(2026, 1, 1), date(2026, 2, 1))], "r1", "c")
+    revised = shares("2026-02-01", a=1.0)
+    publish(warehouse, [ranged(revised, date(2026, 1, 15), date(2026, 2, 15))], "r2", "c")
+    rows = query(
+        warehouse, "select period::varchar, vendor, share from analytics.shares order by 1, 2"
+    )
+    assert rows == [("2026-01-01", "a", 0.6), ("2026-01-01", "b", 0.4), ("2026-02-01", "a", 1.0)]
+    with pytest.raises(ValueError, match="outside the scope"):
+        publish(warehouse, [ranged(revised, date(2026, 3, 1), date(2026, 3, 31))], "r3", "c")
