@@ -14,6 +14,7 @@ import yaml
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
 from pipelines.ingest.market_refresh import (
+    IngestOutcome,
     ingest,
     plan_refresh,
     settle,
@@ -70,6 +71,21 @@ def market_periods() -> dg.DailyPartitionsDefinition:
 MARKET_PERIODS = market_periods()
 
 
+def submissions_table(outcome: IngestOutcome) -> TableToPublish:
+    """The accepted files' rows; only those files' rows are in scope, so earlier ones stay."""
+    rows = submission_rows(outcome, datetime.now(UTC))
+    return TableToPublish(
+        name="market_share_submissions",
+        schema="raw",
+        description="Every accepted market file's shares, with the file's name and hash",
+        column_comments=SUBMISSION_COLUMNS,
+        frame=rows if rows is not None else EMPTY_SUBMISSIONS,
+        incremental=True,
+        scope_column="file_sha256",
+        scope_values=[file.sha256 for file, _ in outcome.accepted],
+    )
+
+
 @dg.asset(
     key=SUBMISSIONS,
     deps=[dg.AssetKey(["raw", "vendors"])],
@@ -90,17 +106,7 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
     plan = plan_refresh(settings, with_periods=False)
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
     outcome = ingest(plan.new_files, known_vendors)
-    rows = submission_rows(outcome, datetime.now(UTC))
-    table = TableToPublish(
-        name="market_share_submissions",
-        schema="raw",
-        description="Every accepted market file's shares, with the file's name and hash",
-        column_comments=SUBMISSION_COLUMNS,
-        frame=rows if rows is not None else EMPTY_SUBMISSIONS,
-        incremental=True,
-        scope_column="file_sha256",
-        scope_values=[file.sha256 for file, _ in outcome.accepted],
-    )
+    table = submissions_table(outcome)
     (published,) = warehouse.publish([table], run_id=context.run.run_id, code_version="1")
     settle(settings, outcome, plan.already_ingested)
     for file, problems in outcome.rejected:

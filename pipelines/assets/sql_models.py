@@ -5,6 +5,7 @@ adding a model is adding two files to sql/analytics/ and one name to a domain mo
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,56 @@ def referenced_tables(sql: str) -> list[dg.AssetKey]:
     return [dg.AssetKey([schema, table]) for schema, table in sorted(found)]
 
 
+@dataclass(frozen=True)
+class SqlModel:
+    """A model's SQL and its documentation, read from sql/<layer>/<name>.sql and .yml."""
+
+    name: str
+    layer: str
+    sql: str
+    description: str
+    columns: dict[str, str]
+    code_version: str
+
+    @classmethod
+    def load(cls, name: str, layer: str = "analytics", sql_dir: Path | None = None) -> "SqlModel":
+        model_path = sql_path(name, layer, sql_dir=sql_dir)
+        doc_path = model_path.with_suffix(".yml")
+        doc = yaml.safe_load(doc_path.read_text(encoding="utf-8"))
+        return cls(
+            name=name,
+            layer=layer,
+            sql=model_path.read_text(encoding="utf-8"),
+            description=doc["description"],
+            columns=doc.get("columns", {}),
+            code_version=code_version_of(model_path, doc_path),
+        )
+
+    def table(
+        self, periods: tuple[date, date] | None = None, incremental: bool = False
+    ) -> TableToPublish:
+        """The table to publish; with periods, only that range is recomputed and replaced."""
+        scope: dict = {}
+        if periods is not None:
+            first, last = periods
+            scope = {
+                "incremental": True,
+                "scope_column": "period",
+                "scope_range": (first, last),
+                "variables": {"period_start": first, "period_end": last},
+            }
+        elif incremental:
+            scope = {"incremental": True}
+        return TableToPublish(
+            name=self.name,
+            schema=self.layer,
+            description=self.description,
+            column_comments=self.columns,
+            sql=self.sql,
+            **scope,
+        )
+
+
 def sql_table_asset(
     name: str,
     layer: str = "analytics",
@@ -36,53 +87,33 @@ def sql_table_asset(
 ) -> dg.AssetsDefinition:
     """A table from sql/<layer>/<name>.sql. Partitioned by period, it recomputes only the periods
     of its run (the SQL reads them as period_start/period_end) and replaces only their rows."""
-    model_path = sql_path(name, layer, sql_dir=sql_dir)
-    doc_path = model_path.with_suffix(".yml")
-    sql = model_path.read_text(encoding="utf-8")
-    doc = yaml.safe_load(doc_path.read_text(encoding="utf-8"))
-    descriptions: dict[str, str] = doc.get("columns", {})
-    code_version = code_version_of(model_path, doc_path)
+    model = SqlModel.load(name, layer, sql_dir=sql_dir)
 
     @dg.asset(
         key=[layer, name],
-        deps=[key for key in referenced_tables(sql) if key != dg.AssetKey([layer, name])]
+        deps=[key for key in referenced_tables(model.sql) if key != dg.AssetKey([layer, name])]
         + list(extra_deps),
         group_name=layer,
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
         kinds={"duckdb", "sql"},
-        description=doc["description"],
-        code_version=code_version,
+        description=model.description,
+        code_version=model.code_version,
         owners=["team:data-platform"],
         tags={"layer": layer},
         metadata={"sql_file": f"sql/{layer}/{name}.sql"},
     )
     def _table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        scope: dict = {}
+        periods = None
         if partitions_def is not None:
+            # A run's partitions are one contiguous range of days (a single-run backfill range).
             keys = context.partition_keys
             context.log.info(f"Recomputing {len(keys)} periods, {keys[0]} to {keys[-1]}")
-            # A run's partitions are one contiguous range of days (a single-run backfill range).
-            first, last = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
-            scope = {
-                "incremental": True,
-                "scope_column": "period",
-                "scope_range": (first, last),
-                "variables": {"period_start": first, "period_end": last},
-            }
-        elif incremental:
-            scope = {"incremental": True}
-        table = TableToPublish(
-            name=name,
-            schema=layer,
-            description=doc["description"],
-            column_comments=descriptions,
-            sql=sql,
-            **scope,
-        )
+            periods = (date.fromisoformat(keys[0]), date.fromisoformat(keys[-1]))
+        table = model.table(periods=periods, incremental=incremental)
         (outcome,) = warehouse.publish(
-            [table], run_id=context.run.run_id, code_version=code_version
+            [table], run_id=context.run.run_id, code_version=model.code_version
         )
-        return materialize_result(outcome, descriptions)
+        return materialize_result(outcome, model.columns)
 
     return _table

@@ -22,9 +22,11 @@ def test_the_benchmark_reports_times_ratio_memory_and_backfill_at_a_small_size()
     assert result.returncode == 0, result.stderr[-2000:]
     for measure in [
         "20,000 rows",
-        "(a) pipeline",
+        "(a) pipeline path",
+        "(a') the same as a Dagster run",
         "(b) bare DuckDB",
         "ratio (a) / (b)",
+        "ratio (a') / (b)",
         "peak memory",
         "backfill of 10 daily partitions",
     ]:
