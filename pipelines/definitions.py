@@ -9,6 +9,7 @@ from pipelines.assets.market import MARKET_ASSETS
 from pipelines.assets.platforms import platform_efficiency
 from pipelines.assets.policy import POLICY_ASSETS
 from pipelines.assets.raw import raw_seeds
+from pipelines.assets.reports import REPORT_ASSETS
 from pipelines.assets.strategy import STRATEGY_ASSETS
 from pipelines.jobs import daily_market_refresh, landing_sensor, market_refresh, refresh_all
 from pipelines.resources import WarehouseResource
@@ -23,6 +24,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
             *STRATEGY_ASSETS,
             *POLICY_ASSETS,
             *INFRASTRUCTURE_ASSETS,
+            *REPORT_ASSETS,
         ],
         jobs=[refresh_all, market_refresh],
         schedules=[daily_market_refresh],

@@ -43,6 +43,6 @@ class WarehouseResource(dg.ConfigurableResource):
     ) -> list[PublishOutcome]:
         return publish(self.path, tables, run_id=run_id, code_version=code_version)
 
-    def query(self, sql: str) -> pl.DataFrame:
+    def query(self, sql: str, params: Sequence[object] | None = None) -> pl.DataFrame:
         with read_only(self.path) as con:
-            return con.sql(sql).pl()
+            return con.sql(sql, params=params).pl()

@@ -22,6 +22,11 @@ class Settings:
         return self.landing_dir.parent / "processed"
 
     @property
+    def reports_dir(self) -> Path:
+        """Charts (one PNG per chart and version) and the static report, beside the warehouse."""
+        return self.warehouse_path.parent / "reports"
+
+    @property
     def quarantine_dir(self) -> Path:
         """Landing files that failed validation, each beside a .errors.json."""
         return self.landing_dir.parent / "quarantine"

@@ -1,0 +1,164 @@
+"""Charts and the static report: what a person looks at, rebuilt from the warehouse on each run.
+
+Each chart is an asset: it reads its table through a read-only connection, saves
+reports/<chart>-v<version>.png (the version of the table it draws) and embeds the PNG in its
+materialization metadata, so the chart shows on the asset's page in the Dagster UI.
+"""
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dagster as dg
+import polars as pl
+
+from pipelines.reports import charts, site
+from pipelines.resources import WarehouseResource
+
+Renderer = Callable[[pl.DataFrame, WarehouseResource], bytes]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    name: str
+    title: str
+    table: str  # the view it draws, e.g. analytics.platform_efficiency
+    sql: str
+    render: Renderer
+    description: str
+    extra_deps: tuple[str, ...] = ()
+
+
+def _thresholds(warehouse: WarehouseResource) -> dict[str, float]:
+    return warehouse.query("select * from raw.assumptions").row(0, named=True)
+
+
+CHARTS = [
+    ChartSpec(
+        name="platform_efficiency_chart",
+        title="Platform efficiency: performance per watt, tokens per 1,000 USD, TCO, CO2",
+        table="analytics.platform_efficiency",
+        sql="select * from analytics.platform_efficiency order by platform",
+        render=lambda frame, _: charts.png(charts.efficiency_grid_figure(frame)),
+        description=(
+            "The article's 2x2 comparison of compute platforms (performance per watt, tokens per "
+            "1,000 USD, total cost of ownership, CO2 per million tokens), with value labels."
+        ),
+    ),
+    ChartSpec(
+        name="hhi_over_time_chart",
+        title="HHI over time with the 2010 and 2023 guideline bands",
+        table="analytics.market_concentration_history",
+        sql="select * from analytics.market_concentration_history order by period",
+        render=lambda frame, warehouse: charts.png(
+            charts.hhi_over_time_figure(frame, _thresholds(warehouse))
+        ),
+        description=(
+            "Herfindahl-Hirschman Index per market and region over time, drawn over the bands of "
+            "the 2010 and 2023 US merger guidelines."
+        ),
+        extra_deps=("raw.assumptions",),
+    ),
+    ChartSpec(
+        name="vendor_shares_chart",
+        title="Vendor shares over time, stacked",
+        table="raw.market_shares",
+        sql="select period, market, region, vendor, share from raw.market_shares",
+        render=lambda frame, _: charts.png(charts.vendor_share_areas_figure(frame)),
+        description="Each vendor's share of its market over time, as stacked areas.",
+    ),
+]
+
+
+def _key(view: str) -> dg.AssetKey:
+    return dg.AssetKey(view.split("."))
+
+
+def image_markdown(title: str, png: bytes) -> str:
+    encoded = base64.b64encode(png).decode("ascii")
+    return f"![{title}](data:image/png;base64,{encoded})"
+
+
+def table_version(warehouse: WarehouseResource, view: str) -> int:
+    rows = warehouse.query(
+        "select coalesce(max(version), 0) as version from meta.table_versions where view_name = ?",
+        [view],
+    )
+    return int(rows.item())
+
+
+def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["reports", spec.name],
+        deps=[_key(spec.table), *(_key(view) for view in spec.extra_deps)],
+        group_name="reports",
+        kinds={"matplotlib", "png"},
+        description=spec.description,
+        owners=["team:data-platform"],
+        tags={"layer": "reports"},
+        code_version="1",
+    )
+    def _chart(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        frame = warehouse.query(spec.sql)
+        version = table_version(warehouse, spec.table)
+        png = spec.render(frame, warehouse)
+        folder = warehouse.settings().reports_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{spec.name}-v{version}.png"
+        path.write_bytes(png)
+        context.log.info(f"Saved {path} ({len(png):,} bytes) from {spec.table} v{version}")
+        return dg.MaterializeResult(
+            metadata={
+                "chart": dg.MetadataValue.md(image_markdown(spec.title, png)),
+                "dagster/row_count": frame.height,
+                "source_table": spec.table,
+                "source_version": version,
+                "path": dg.MetadataValue.path(str(path)),
+            }
+        )
+
+    return _chart
+
+
+CHART_ASSETS = [chart_asset(spec) for spec in CHARTS]
+
+
+@dg.asset(
+    key=["reports", "index"],
+    deps=[asset.key for asset in CHART_ASSETS],
+    group_name="reports",
+    kinds={"html"},
+    description=(
+        "reports/index.html: a static page with every chart, the key tables and the current "
+        "version of each table; readable offline (images embedded)."
+    ),
+    owners=["team:data-platform"],
+    tags={"layer": "reports"},
+    code_version="1",
+)
+def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    folder = warehouse.settings().reports_dir
+    pieces = [
+        (spec, folder / f"{spec.name}-v{table_version(warehouse, spec.table)}.png")
+        for spec in CHARTS
+    ]
+    page = site.render_report(
+        charts=[(spec.title, path) for spec, path in pieces if path.exists()],
+        tables=[(title, warehouse.query(sql)) for title, sql in site.KEY_TABLES],
+        versions=warehouse.query(site.VERSIONS_SQL),
+    )
+    path = folder / "index.html"
+    path.write_text(page, encoding="utf-8")
+    missing = [spec.name for spec, chart in pieces if not chart.exists()]
+    if missing:
+        context.log.warning(f"Charts not drawn yet, left out of the report: {missing}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "charts": len(pieces) - len(missing),
+            "bytes": len(page.encode()),
+        }
+    )
+
+
+REPORT_ASSETS = [*CHART_ASSETS, report_index]

@@ -1,0 +1,174 @@
+"""Charts as matplotlib figures, drawn headless from warehouse frames; png() gives the bytes.
+
+Pure functions of their inputs (no warehouse, no Dagster), so a test can check a chart from a
+hand-made frame. matplotlib is imported inside each function: it costs about a second, which
+loading the Dagster definitions should not pay.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+DPI = 110
+PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#b8433c", "#7d5ba6", "#8c6d31", "#5f6b7a", "#d4a017"]
+
+
+@dataclass(frozen=True)
+class Panel:
+    column: str
+    title: str
+    unit: str
+    better: str  # "higher" or "lower", said on the panel so a reader knows which way is good
+
+
+EFFICIENCY_PANELS = [
+    Panel("performance_per_watt", "Performance per watt", "score / W", "higher"),
+    Panel("tokens_per_1k_usd", "Tokens per 1,000 USD", "tokens/s per 1,000 USD", "higher"),
+    Panel("tco_usd", "Total cost of ownership", "USD over the horizon", "lower"),
+    Panel("co2_kg_per_million_tokens", "CO2 per million tokens", "kg CO2e", "lower"),
+]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on a server or in CI
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes; the figure is then closed (pyplot keeps every open figure)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    _pyplot().close(figure)
+    return buffer.getvalue()
+
+
+def _label(value: float) -> str:
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def efficiency_grid_figure(platform_efficiency: pl.DataFrame) -> Figure:
+    """The article's 2x2 comparison of platforms, with each bar's value written on it."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    platforms = platform_efficiency.get_column("platform").to_list()
+    colors = [PALETTE[index % len(PALETTE)] for index in range(len(platforms))]
+    for axis, panel in zip(axes.flat, EFFICIENCY_PANELS, strict=True):
+        values = platform_efficiency.get_column(panel.column).to_list()
+        bars = axis.bar(platforms, [value or 0 for value in values], color=colors)
+        axis.bar_label(bars, labels=[_label(value or 0) for value in values], padding=2)
+        axis.set_title(f"{panel.title} ({panel.better} is better)")
+        axis.set_ylabel(panel.unit)
+        axis.margins(y=0.15)
+        axis.tick_params(axis="x", labelrotation=15)
+        axis.grid(axis="y", alpha=0.3)
+    figure.suptitle("Platform efficiency (analytics.platform_efficiency)")
+    figure.tight_layout()
+    return figure
+
+
+def hhi_over_time_figure(history: pl.DataFrame, thresholds: Mapping[str, float]) -> Figure:
+    """HHI per market and region over time, over the 2010 and 2023 guideline bands.
+
+    thresholds: hhi_2010_moderate_from, hhi_2010_high_above, hhi_2023_moderate_from,
+    hhi_2023_high_above (raw.assumptions)."""
+    plt = _pyplot()
+    series = history.select("market", "region").unique().sort("market", "region").rows()
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+    for axis, guideline in zip(axes, ("2010", "2023"), strict=True):
+        moderate = thresholds[f"hhi_{guideline}_moderate_from"]
+        high = thresholds[f"hhi_{guideline}_high_above"]
+        axis.axhspan(0, moderate, color="#3a9d5d", alpha=0.08, label="unconcentrated")
+        axis.axhspan(moderate, high, color="#d4a017", alpha=0.12, label="moderately concentrated")
+        axis.axhspan(high, 10_000, color="#b8433c", alpha=0.10, label="highly concentrated")
+        for index, (market, region) in enumerate(series):
+            points = history.filter(
+                (pl.col("market") == market) & (pl.col("region") == region)
+            ).sort("period")
+            axis.plot(
+                points.get_column("period").to_list(),
+                points.get_column("hhi").to_list(),
+                marker="o" if points.height < 30 else None,
+                color=PALETTE[index % len(PALETTE)],
+                label=f"{market} / {region}",
+            )
+        axis.set_title(f"HHI over time, {guideline} guideline bands")
+        axis.set_ylim(0, 10_000)
+        axis.set_ylabel("HHI (0-10,000)")
+        axis.grid(alpha=0.3)
+        axis.tick_params(axis="x", labelrotation=30)
+    handles, labels = axes[1].get_legend_handles_labels()
+    shown = dict(zip(labels, handles, strict=True))
+    figure.legend(shown.values(), shown.keys(), loc="lower center", ncol=4, fontsize="small")
+    figure.tight_layout(rect=(0, 0.1, 1, 1))
+    return figure
+
+
+def vendor_share_areas_figure(shares: pl.DataFrame, max_series: int = 4) -> Figure:
+    """Vendor shares stacked over time, one panel per market and region (the largest few)."""
+    plt = _pyplot()
+    sizes = shares.group_by("market", "region").agg(pl.col("period").n_unique().alias("periods"))
+    series = sizes.sort("periods", "market", "region", descending=[True, False, False]).head(
+        max_series
+    )
+    count = max(series.height, 1)
+    figure, axes = plt.subplots(count, 1, figsize=(11, 3.6 * count), squeeze=False)
+    for axis, (market, region, _) in zip(axes[:, 0], series.rows(), strict=False):
+        wide = (
+            shares.filter((pl.col("market") == market) & (pl.col("region") == region))
+            .pivot(on="vendor", index="period", values="share", aggregate_function="sum")
+            .sort("period")
+            .fill_null(0)
+        )
+        vendors = [name for name in wide.columns if name != "period"]
+        vendors.sort(key=lambda name: -wide.get_column(name).sum())
+        axis.stackplot(
+            wide.get_column("period").to_list(),
+            [wide.get_column(name).to_list() for name in vendors],
+            labels=vendors,
+            colors=[PALETTE[index % len(PALETTE)] for index in range(len(vendors))],
+            alpha=0.9,
+        )
+        axis.set_title(f"Vendor shares: {market} / {region}")
+        axis.set_ylim(0, 1)
+        axis.set_ylabel("share of the market")
+        axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def ranked_bars_figure(
+    frame: pl.DataFrame, label: str, value: str, title: str, unit: str
+) -> Figure:
+    """Horizontal bars, best first: for a ranking such as tokens per watt per accelerator."""
+    plt = _pyplot()
+    ranked = frame.sort(value, descending=True, nulls_last=True).head(20).reverse()
+    figure, axis = plt.subplots(figsize=(10, 0.4 * max(ranked.height, 3) + 1.5))
+    values = ranked.get_column(value).to_list()
+    bars = axis.barh(ranked.get_column(label).to_list(), values, color=PALETTE[0])
+    axis.bar_label(bars, labels=[_label(v or 0) for v in values], padding=2)
+    axis.set_title(title)
+    axis.set_xlabel(unit)
+    axis.margins(x=0.15)
+    axis.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,85 @@
+"""Charts are drawn from frames alone, headless, with the values a reader needs written on them."""
+
+import io
+from datetime import date
+
+import polars as pl
+from PIL import Image
+
+from pipelines.reports import charts
+
+PLATFORMS = pl.DataFrame(
+    {
+        "platform": ["x86_current", "grace_cpu"],
+        "performance_per_watt": [0.2857, 0.5179],
+        "tokens_per_1k_usd": [1875.0, 2933.3],
+        "tco_usd": [9379.7, 8603.76],
+        "co2_kg_per_million_tokens": [0.002593, 0.001414],
+    }
+)
+THRESHOLDS = {
+    "hhi_2010_moderate_from": 1500,
+    "hhi_2010_high_above": 2500,
+    "hhi_2023_moderate_from": 1000,
+    "hhi_2023_high_above": 1800,
+}
+
+
+def texts_of(axis) -> list[str]:
+    return [text.get_text() for text in axis.texts]
+
+
+def test_the_efficiency_grid_has_the_articles_four_panels_with_value_labels():
+    figure = charts.efficiency_grid_figure(PLATFORMS)
+    titles = [axis.get_title() for axis in figure.axes]
+    assert titles == [
+        "Performance per watt (higher is better)",
+        "Tokens per 1,000 USD (higher is better)",
+        "Total cost of ownership (lower is better)",
+        "CO2 per million tokens (lower is better)",
+    ]
+    assert texts_of(figure.axes[0]) == ["0.286", "0.518"]
+    assert texts_of(figure.axes[2]) == ["9,380", "8,604"]
+    assert texts_of(figure.axes[3]) == ["0.00259", "0.00141"]
+    assert figure.axes[3].get_ylabel() == "kg CO2e"
+
+
+def test_a_chart_becomes_a_png_image():
+    data = charts.png(charts.efficiency_grid_figure(PLATFORMS))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    assert image.width > 800 and image.height > 500
+
+
+def test_hhi_over_time_draws_each_series_over_both_guidelines_bands():
+    history = pl.DataFrame(
+        {
+            "period": [date(2026, 1, 1), date(2026, 2, 1), date(2026, 1, 1)],
+            "market": ["gpus", "gpus", "cpus"],
+            "region": ["global", "global", "eu"],
+            "hhi": [7300.0, 6600.0, 1200.0],
+        }
+    )
+    figure = charts.hhi_over_time_figure(history, THRESHOLDS)
+    for axis, (moderate, high) in zip(figure.axes, [(1500, 2500), (1000, 1800)], strict=True):
+        bands = [patch.get_y() for patch in axis.patches]
+        assert bands == [0, moderate, high]
+        lines = {line.get_label(): list(line.get_ydata()) for line in axis.get_lines()}
+        assert lines == {"cpus / eu": [1200.0], "gpus / global": [7300.0, 6600.0]}
+
+
+def test_vendor_shares_stack_to_the_whole_market():
+    shares = pl.DataFrame(
+        {
+            "period": [date(2026, 1, 1)] * 2 + [date(2026, 2, 1)] * 3,
+            "market": ["gpus"] * 5,
+            "region": ["global"] * 5,
+            "vendor": ["nvidia", "amd", "nvidia", "amd", "intel"],
+            "share": [0.8, 0.2, 0.7, 0.2, 0.1],
+        }
+    )
+    figure = charts.vendor_share_areas_figure(shares)
+    (axis,) = figure.axes
+    stacked_top = axis.collections[-1].get_paths()[0].vertices[:, 1].max()
+    assert abs(stacked_top - 1.0) < 1e-9
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == ["nvidia", "amd", "intel"]
