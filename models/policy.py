@@ -84,3 +84,32 @@ class EffectivenessMetricModel(pa.DataFrameModel):
     class Config:
         strict = True
         unique = ["jurisdiction", "metric"]
+
+
+class ExportControlClauseModel(pa.DataFrameModel):
+    """One clause of an export-control rule: every bound given must hold (a chip meets the clause);
+    a rule's ECCN applies when any of its clauses is met."""
+
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    rule: int = pa.Field(ge=2000, le=2100, description="Year of the rule")
+    eccn: str = pa.Field(description="Export Control Classification Number the clause defines")
+    clause: str = pa.Field(description="Clause within the ECCN, e.g. 3A090.a.2")
+    tpp_min: float = pa.Field(nullable=True, ge=0, description="TPP at least [TPP]")
+    tpp_below: float = pa.Field(nullable=True, gt=0, description="TPP below [TPP]")
+    pd_min: float = pa.Field(nullable=True, ge=0, description="Performance density at least")
+    pd_below: float = pa.Field(nullable=True, gt=0, description="Performance density below")
+    interconnect_min_gb_s: float = pa.Field(
+        nullable=True, ge=0, description="Aggregate bidirectional interconnect at least [GB/s]"
+    )
+    legal_source: str = pa.Field(description="Legal citation of the clause")
+    note: str = pa.Field(nullable=True, description="How the clause is read")
+    source: str = pa.Field(description="Where the values come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "rule", "clause"]
+
+    @pa.dataframe_check(error="tpp_min: a clause needs at least one bound")
+    def has_a_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        bounds = ["tpp_min", "tpp_below", "pd_min", "pd_below", "interconnect_min_gb_s"]
+        return data.lazyframe.select(pl.any_horizontal(pl.col(bounds).is_not_null()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.assets.hardware import HARDWARE_ASSETS
 from pipelines.assets.infrastructure import INFRASTRUCTURE_ASSETS
 from pipelines.assets.market import MARKET_ASSETS
 from pipelines.assets.platforms import platform_efficiency
@@ -24,6 +25,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
             *STRATEGY_ASSETS,
             *POLICY_ASSETS,
             *INFRASTRUCTURE_ASSETS,
+            *HARDWARE_ASSETS,
             *REPORT_ASSETS,
         ],
         jobs=[refresh_all, market_refresh],

@@ -37,6 +37,12 @@ def _path_from_env(variable: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def env_path(variable: str) -> Path | None:
+    """A path an environment variable names (sources.yaml says which), or None when unset."""
+    value = os.environ.get(variable, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
 def get_settings() -> Settings:
     """Defaults point inside the project; SOVAI_WAREHOUSE, SOVAI_SEEDS_DIR and SOVAI_LANDING_DIR
     override them."""

@@ -35,6 +35,7 @@ from models.validation import (
     validate_seed,
 )
 from models.vendors import VendorModel
+from pipelines.ingest.hardware import HARDWARE_SEEDS, HARDWARE_TABLES, check_catalog_references
 from pipelines.ingest.readers import read_csv_seed, read_yaml_mapping, require, rows_to_seed
 
 
@@ -73,6 +74,7 @@ RAW_TABLES: dict[str, RawTable] = {
             "Reported policy effectiveness figures",
         ),
         RawTable("scenarios", ScenarioModel, "What-if mergers and shifts of market share"),
+        *(RawTable(*table) for table in HARDWARE_TABLES),
     ]
 }
 
@@ -108,6 +110,7 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
     if "market_shares" in combined and "vendors" in validated:
         known = set(validated["vendors"].get_column("vendor").to_list())
         problems.extend(check_vendor_references(combined["market_shares"], known))
+    problems.extend(check_catalog_references(combined, validated))
     if "assumptions" in validated and validated["assumptions"].height != 1:
         problems.append(
             Problem(
@@ -135,6 +138,7 @@ def _seed_files(seeds_dir: Path, problems: list[Problem]) -> Iterator[tuple[Seed
         ("platforms.csv", lambda p: [read_csv_seed("platforms", p)]),
         ("assumptions.yaml", _assumptions),
         ("vendors.yaml", _vendors),
+        *HARDWARE_SEEDS,
     ]
     for file_name, reader in single:
         path = seeds_dir / file_name
@@ -246,6 +250,8 @@ def _policy(path: Path) -> list[SeedFrame]:
                 _list_columns("export_control_thresholds"),
             )
         )
+        clauses = _items("export_controls.screening", controls.get("screening") or [], shared)
+        seeds.append(rows_to_seed("export_control_clauses", path, clauses, set()))
     if "ai_act" in document:
         seeds.append(_ai_act(path, require(document, "ai_act", dict, path, "document"), shared))
     return seeds

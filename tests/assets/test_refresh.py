@@ -22,6 +22,14 @@ ANALYTICS_TABLES = {
     "ai_act_risk_categories",
     "policy_effectiveness",
     "infrastructure_deployments",
+    "accelerators",
+    "accelerator_matches",
+    "accelerator_match_summary",
+    "benchmark_results",
+    "accelerator_efficiency",
+    "export_control_screening",
+    "hardware_vendor_shares",
+    "hardware_vendor_concentration",
 }
 
 

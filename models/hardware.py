@@ -1,0 +1,161 @@
+"""Accelerator data: the external sources (seeds/sources.yaml), Epoch AI's hardware table as
+published, cited fills for cells it leaves empty, and aliases from MLPerf names to its chips.
+
+The catalog keeps Epoch's units (FLOP/s, byte/s, bit/s); analytics.accelerators converts them.
+Empty cells are missing values, not errors: every measured column is nullable.
+"""
+
+from datetime import date
+
+import pandera.polars as pa
+import polars as pl
+
+SOURCE_KINDS = ["hardware_catalog", "benchmark_results"]
+SOURCE_FORMATS = {
+    "hardware_catalog": "epoch_ml_hardware_csv",
+    "benchmark_results": "mlperf_inference_summary_json",
+}
+
+# Epoch's header (as published) -> column of raw.hardware_catalog. Every one must be in the file;
+# columns Epoch adds later are ignored, so a newer release drops in.
+EPOCH_COLUMNS = {
+    "Hardware name": "hardware_name",
+    "Manufacturer": "manufacturer",
+    "Type": "type",
+    "Notes": "notes",
+    "Release date": "release_date",
+    "Release price (USD)": "release_price_usd",
+    "FP64 (double precision) performance (FLOP/s)": "fp64_flop_s",
+    "FP32 (single precision) performance (FLOP/s)": "fp32_flop_s",
+    "TF32 (TensorFloat-32) performance (FLOP/s)": "tf32_flop_s",
+    "Tensor-FP16/BF16 performance (FLOP/s)": "tensor_fp16_bf16_flop_s",
+    "FP16 (half precision) performance (FLOP/s)": "fp16_flop_s",
+    "FP8 performance (FLOP/s)": "fp8_flop_s",
+    "FP4 performance (FLOP/s)": "fp4_flop_s",
+    "INT16 performance (OP/s)": "int16_op_s",
+    "INT8 performance (OP/s)": "int8_op_s",
+    "INT4 performance (OP/s)": "int4_op_s",
+    "Memory (bytes)": "memory_bytes",
+    "Memory bandwidth (byte/s)": "memory_bandwidth_byte_s",
+    "Intranode bandwidth (byte/s)": "intranode_bandwidth_byte_s",
+    "Internode bandwidth (bit/s)": "internode_bandwidth_bit_s",
+    "TDP (W)": "tdp_w",
+    "Die Size (mm^2)": "die_size_mm2",
+    "Process size (nm)": "process_size_nm",
+    "Transistors (millions)": "transistors_millions",
+    "Foundry": "foundry",
+    "Total processing performance (bit-OP/s)": "total_processing_performance_bit_op_s",
+    "Link to datasheet": "datasheet_url",
+    "Source for the price": "price_source",
+    "Last modified": "last_modified",
+}
+
+# Columns a cited fill may supply where the catalog cell is empty (seeds/hardware/...supplements).
+SUPPLEMENTABLE = [
+    "die_size_mm2",
+    "tdp_w",
+    "release_price_usd",
+    "intranode_bandwidth_byte_s",
+    "memory_bytes",
+    "memory_bandwidth_byte_s",
+]
+
+
+def _measure(description: str, gt: bool = False) -> pa.Field:
+    bound = {"gt": 0} if gt else {"ge": 0}
+    return pa.Field(nullable=True, **bound, description=description)
+
+
+class HardwareSourceModel(pa.DataFrameModel):
+    source: str = pa.Field(unique=True, str_matches=r"^[a-z0-9_]+$", description="Source key")
+    kind: str = pa.Field(isin=SOURCE_KINDS, description="What the source feeds")
+    format: str = pa.Field(
+        isin=sorted(set(SOURCE_FORMATS.values())), description="Published format it is read as"
+    )
+    path: str = pa.Field(description="Path in sources.yaml, relative to the seeds folder")
+    env_var: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Z][A-Z0-9_]*$",
+        description="Environment variable that replaces the path when set",
+    )
+    resolved_path: str = pa.Field(description="File actually read")
+    path_from: str = pa.Field(
+        isin=["sources.yaml", "environment"], description="Where it came from"
+    )
+    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the file read")
+    as_of: date = pa.Field(nullable=True, description="Date the published data refers to")
+    attribution: str = pa.Field(description="Credit the licence asks for")
+    license: str = pa.Field(description="Licence of the data")
+    url: str = pa.Field(description="Where the data is published")
+    note: str = pa.Field(nullable=True, description="Provenance details")
+
+    class Config:
+        strict = True
+
+
+class HardwareCatalogModel(pa.DataFrameModel):
+    hardware_name: str = pa.Field(unique=True, description="Chip name as Epoch AI writes it")
+    manufacturer: str = pa.Field(nullable=True, description="Manufacturer as Epoch AI writes it")
+    type: str = pa.Field(nullable=True, description="GPU, TPU, NPU, ...")
+    notes: str = pa.Field(nullable=True, description="Epoch AI's notes (may span lines)")
+    release_date: date = pa.Field(nullable=True, description="Release date (ISO date)")
+    release_price_usd: float = _measure("Release (list) price [USD]", gt=True)
+    fp64_flop_s: float = _measure("Peak dense FP64 [FLOP/s]")
+    fp32_flop_s: float = _measure("Peak dense FP32 [FLOP/s]")
+    tf32_flop_s: float = _measure("Peak dense TF32 tensor [FLOP/s]")
+    tensor_fp16_bf16_flop_s: float = _measure("Peak dense FP16/BF16 tensor [FLOP/s]")
+    fp16_flop_s: float = _measure("Peak dense FP16 (non-tensor) [FLOP/s]")
+    fp8_flop_s: float = _measure("Peak dense FP8 [FLOP/s]")
+    fp4_flop_s: float = _measure("Peak dense FP4 [FLOP/s]")
+    int16_op_s: float = _measure("Peak dense INT16 [OP/s]")
+    int8_op_s: float = _measure("Peak dense INT8 [OP/s]")
+    int4_op_s: float = _measure("Peak dense INT4 [OP/s]")
+    memory_bytes: float = _measure("Memory capacity [bytes]", gt=True)
+    memory_bandwidth_byte_s: float = _measure("Memory bandwidth [byte/s]", gt=True)
+    intranode_bandwidth_byte_s: float = _measure("Chip-to-chip (e.g. NVLink) bandwidth [byte/s]")
+    internode_bandwidth_bit_s: float = _measure("Network bandwidth between nodes [bit/s]")
+    tdp_w: float = _measure("Thermal design power [W]", gt=True)
+    die_size_mm2: float = _measure("Die area [mm2]", gt=True)
+    process_size_nm: float = _measure("Process node [nm]", gt=True)
+    transistors_millions: float = _measure("Transistors [millions]", gt=True)
+    foundry: str = pa.Field(nullable=True, description="Foundry")
+    total_processing_performance_bit_op_s: float = _measure(
+        "Epoch's total processing performance, max over precisions of ops x bit length [bit-OP/s]"
+    )
+    datasheet_url: str = pa.Field(nullable=True, description="Link(s) to the datasheet")
+    price_source: str = pa.Field(nullable=True, description="Where the price comes from")
+    last_modified: str = pa.Field(nullable=True, description="When Epoch AI last edited the row")
+
+    class Config:
+        strict = True
+
+
+class CatalogSupplementModel(pa.DataFrameModel):
+    hardware_name: str = pa.Field(description="Catalog chip the value is for")
+    field: str = pa.Field(isin=SUPPLEMENTABLE, description="raw.hardware_catalog column it fills")
+    value: float = pa.Field(gt=0, description="Value, in the catalog column's unit")
+    source: str = pa.Field(description="Public source of the value")
+
+    class Config:
+        strict = True
+        unique = ["hardware_name", "field"]
+
+
+class AcceleratorAliasModel(pa.DataFrameModel):
+    mlperf_accelerator: str = pa.Field(unique=True, description="Accelerator name in MLPerf")
+    hardware_name: str = pa.Field(
+        nullable=True, description="Catalog chip it is (empty: not in the catalog)"
+    )
+    manufacturer: str = pa.Field(
+        nullable=True, description="Manufacturer, for names not in the catalog"
+    )
+    note: str = pa.Field(description="Why this alias holds")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(error="hardware_name: give a catalog chip or a manufacturer")
+    def chip_or_manufacturer(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("hardware_name").is_not_null() | pl.col("manufacturer").is_not_null()
+        )
