@@ -37,7 +37,23 @@ def range_tags(plan: RefreshPlan) -> dict[str, str] | None:
     return None if span is None else {RANGE_START: span[0], RANGE_END: span[1]}
 
 
-def _request(plan: RefreshPlan, run_key: str | None) -> dg.RunRequest | dg.SkipReason:
+NOT_BUILT = (
+    "The warehouse is not built yet, so new market files cannot be checked against its vendors: "
+    "materialize the other assets first (job refresh_all, 'Materialize all', or `sovai run`)."
+)
+
+
+def _request(warehouse: WarehouseResource, new_files_only: bool) -> dg.RunRequest | dg.SkipReason:
+    """The schedule reruns the latest periods even without new files; the sensor only starts a
+    run for new files, keyed by their hashes so the same files never start two runs."""
+    if not warehouse.path.exists():
+        return dg.SkipReason(NOT_BUILT)
+    plan = plan_refresh(warehouse.settings())
+    run_key = None
+    if new_files_only:
+        if not plan.new_files:
+            return dg.SkipReason("No new files in the landing folder.")
+        run_key = ",".join(sorted(file.sha256[:16] for file in plan.new_files))
     tags = range_tags(plan)
     if tags is None:
         return dg.SkipReason("No market data yet: drop share or record files in data/landing/.")
@@ -53,7 +69,7 @@ def _request(plan: RefreshPlan, run_key: str | None) -> dg.RunRequest | dg.SkipR
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def daily_market_refresh(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
-    return _request(plan_refresh(warehouse.settings()), run_key=None)
+    return _request(warehouse, new_files_only=False)
 
 
 @dg.sensor(
@@ -64,8 +80,4 @@ def daily_market_refresh(context: dg.ScheduleEvaluationContext, warehouse: Wareh
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    plan = plan_refresh(warehouse.settings())
-    if not plan.new_files:
-        return dg.SkipReason("No new files in the landing folder.")
-    run_key = ",".join(sorted(file.sha256[:16] for file in plan.new_files))
-    return _request(plan, run_key=run_key)
+    return _request(warehouse, new_files_only=True)

@@ -67,6 +67,31 @@ CHARTS = [
         render=lambda frame, _: charts.png(charts.vendor_share_areas_figure(frame)),
         description="Each vendor's share of its market over time, as stacked areas.",
     ),
+    ChartSpec(
+        name="accelerator_tokens_per_watt_chart",
+        title="Tokens per second per watt, llama2-70b Offline (MLPerf Inference, median)",
+        table="analytics.accelerator_efficiency",
+        sql=(
+            "select accelerator || ' (' || power_basis || ')' as accelerator, "
+            "median_throughput_per_watt from analytics.accelerator_efficiency "
+            "where benchmark = 'llama2-70b' and scenario = 'Offline' "
+            "and throughput_unit = 'tokens/s' and median_throughput_per_watt is not null"
+        ),
+        render=lambda frame, _: charts.png(
+            charts.ranked_bars_figure(
+                frame,
+                label="accelerator",
+                value="median_throughput_per_watt",
+                title="llama2-70b Offline: median tokens/s per watt (power basis in brackets: "
+                "measured = whole system, tdp = accelerators only)",
+                unit="tokens/s per W",
+            )
+        ),
+        description=(
+            "Measured efficiency of real accelerators: median tokens per second per watt on "
+            "MLPerf Inference llama2-70b Offline, with the power basis of each bar."
+        ),
+    ),
 ]
 
 

@@ -159,9 +159,9 @@ def vendor_share_areas_figure(shares: pl.DataFrame, max_series: int = 4) -> Figu
 def ranked_bars_figure(
     frame: pl.DataFrame, label: str, value: str, title: str, unit: str
 ) -> Figure:
-    """Horizontal bars, best first: for a ranking such as tokens per watt per accelerator."""
+    """Horizontal bars, best on top (missing values left out): e.g. tokens per watt per chip."""
     plt = _pyplot()
-    ranked = frame.sort(value, descending=True, nulls_last=True).head(20).reverse()
+    ranked = frame.drop_nulls(value).sort(value, descending=True).head(20).reverse()
     figure, axis = plt.subplots(figsize=(10, 0.4 * max(ranked.height, 3) + 1.5))
     values = ranked.get_column(value).to_list()
     bars = axis.barh(ranked.get_column(label).to_list(), values, color=PALETTE[0])

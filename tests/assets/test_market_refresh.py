@@ -244,3 +244,21 @@ def test_parquet_share_and_record_files_go_in_like_csv(built):
         (date(2026, 4, 1), "europe", pytest.approx(50**2 + 50**2)),
     ]
     assert len(list((landing.parent / "processed").iterdir())) == 2
+
+
+def test_the_sensor_and_schedule_wait_for_the_warehouse_to_be_built(tmp_path, seeds, landing):
+    """On a fresh instance the seed market file is new, but its vendors are not published yet."""
+    resource = WarehouseResource(
+        warehouse_path=str(tmp_path / "none" / "warehouse.duckdb"),
+        seeds_dir=str(seeds),
+        landing_dir=str(landing),
+    )
+    definitions = build_definitions(resource)
+    with dg.build_sensor_context(resources={"warehouse": resource}) as context:
+        skipped = definitions.resolve_sensor_def("landing_sensor")(context)
+    assert isinstance(skipped, dg.SkipReason)
+    assert "not built yet" in skipped.skip_message
+    schedule = definitions.resolve_schedule_def("daily_market_refresh")
+    with dg.build_schedule_context(resources={"warehouse": resource}) as context:
+        skipped = schedule(context)
+    assert isinstance(skipped, dg.SkipReason) and "not built yet" in skipped.skip_message

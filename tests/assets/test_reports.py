@@ -17,6 +17,7 @@ def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(warehou
     assert runs.success
     reports = warehouse.parent / "reports"
     assert sorted(path.name for path in reports.glob("*.png")) == [
+        "accelerator_tokens_per_watt_chart-v1.png",
         "hhi_over_time_chart-v1.png",
         "platform_efficiency_chart-v1.png",
         "vendor_shares_chart-v1.png",
@@ -41,7 +42,7 @@ def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(warehou
 def test_the_report_page_holds_every_chart_the_key_tables_and_versions_offline(warehouse, seeds):
     assert run_job(warehouse, seeds).success
     page = (warehouse.parent / "reports" / "index.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == 3
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == 4
     for heading in ["Platform efficiency", "Market concentration", "Table versions"]:
         assert f"<h2>{heading}" in page
     assert "<td>analytics.platform_efficiency</td>" in page

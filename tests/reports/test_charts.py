@@ -83,3 +83,11 @@ def test_vendor_shares_stack_to_the_whole_market():
     stacked_top = axis.collections[-1].get_paths()[0].vertices[:, 1].max()
     assert abs(stacked_top - 1.0) < 1e-9
     assert [text.get_text() for text in axis.get_legend().get_texts()] == ["nvidia", "amd", "intel"]
+
+
+def test_ranked_bars_put_the_best_on_top_with_their_values():
+    frame = pl.DataFrame({"chip": ["a", "b", "c"], "tokens_per_w": [2.5, 11.26, None]})
+    figure = charts.ranked_bars_figure(frame, "chip", "tokens_per_w", "t", "tokens/s per W")
+    (axis,) = figure.axes
+    assert [label.get_text() for label in axis.get_yticklabels()] == ["a", "b"]
+    assert texts_of(axis) == ["2.50", "11.26"]
