@@ -12,7 +12,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test ui sql lint format clean
+.PHONY: install browser run test ui sql lint format clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,7 +27,10 @@ install: $(VENV)/.installed ## install uv and every dependency from uv.lock
 run: install ## materialize every asset into the warehouse
 	$(VENV)/bin/sovai run
 
-test: install ## run the whole test suite
+browser: ## make sure Debian's Chromium is there for the browser test
+	@bash scripts/ensure_chromium.sh
+
+test: install browser ## run the whole test suite (the browser test included)
 	$(VENV)/bin/pytest
 
 ui: install ## start the Dagster UI on http://127.0.0.1:3000

@@ -17,7 +17,7 @@ import polars as pl
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-DPI = 110
+DPI = 96
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#b8433c", "#7d5ba6", "#8c6d31", "#5f6b7a", "#d4a017"]
 
 

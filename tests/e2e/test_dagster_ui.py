@@ -1,0 +1,157 @@
+"""End to end in a real browser: the Dagster UI materializes everything and shows the chart.
+
+Starts `dagster dev` (webserver and daemon, as `make ui` does) on a loopback port against a
+temporary instance and warehouse, drives Debian's Chromium through Playwright, and saves
+screenshots to test-artifacts/browser/.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+LOCATION = "pipelines.definitions"
+START_TIMEOUT_S = 180
+RUN_TIMEOUT_S = 300
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(
+        "Chromium is not installed. Install Debian's package (sudo apt-get install chromium); "
+        "`make test` and .ci/run try this themselves when they can."
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def graphql(base: str, query: str) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["data"]
+
+
+def runs(base: str) -> list[dict]:
+    data = graphql(base, "{ runsOrError { ... on Runs { results { runId jobName status } } } }")
+    return data["runsOrError"]["results"]
+
+
+@pytest.fixture
+def dagster_ui(tmp_path: Path) -> Iterator[str]:
+    home = tmp_path / "dagster-home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SOVAI_WAREHOUSE": str(tmp_path / "warehouse" / "warehouse.duckdb"),
+        "SOVAI_LANDING_DIR": str(tmp_path / "data" / "landing"),
+    }
+    port = free_port()
+    log = open(tmp_path / "dagster-dev.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dagster")), "dev", "-m", LOCATION]
+        + ["-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: the daemon and code servers go too
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/server_info", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    output = (tmp_path / "dagster-dev.log").read_text(errors="replace")
+                    pytest.fail(f"dagster dev did not come up:\n{output[-3000:]}")
+                time.sleep(1)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def dismiss_welcome(page) -> None:
+    """A fresh instance greets with a newsletter dialog; a new user would skip it too."""
+    skip = page.get_by_role("button", name="Skip")
+    if skip.count():
+        skip.click()
+
+
+def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_ui):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+
+        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="networkidle")
+        dismiss_welcome(page)
+        # The button's name also carries its icon's name; match its visible text exactly.
+        materialize = page.get_by_role("button").filter(has_text=re.compile(r"^Materialize all$"))
+        expect(materialize).to_be_enabled(timeout=60_000)
+        expect(page.get_by_text("fetching")).to_have_count(0, timeout=60_000)  # graph drawn
+        page.screenshot(path=ARTIFACTS / "1-asset-graph.png")
+        materialize.click()
+        expect(page.get_by_text("Launched run")).to_be_visible(timeout=60_000)
+
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while True:
+            launched = [run for run in runs(dagster_ui) if run["jobName"] == "refresh_all"]
+            if launched and launched[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+                break
+            assert time.monotonic() < deadline, f"the run did not finish: {launched}"
+            time.sleep(2)
+        (run,) = launched
+        page.goto(f"{dagster_ui}/runs/{run['runId']}", wait_until="networkidle")
+        page.screenshot(path=ARTIFACTS / "2-run.png")
+        assert run["status"] == "SUCCESS"
+
+        page.goto(f"{dagster_ui}/assets/reports/platform_efficiency_chart")
+        expect(page.get_by_text("Row count")).to_be_visible(timeout=60_000)
+        row_count = page.get_by_text("Row count").locator("xpath=following::*[1]")
+        expect(row_count).to_have_text("3")
+        page.screenshot(path=ARTIFACTS / "3-asset-page.png")
+        page.get_by_text("[Show Markdown]").first.click()
+        chart = page.locator('img[src^="data:image/png;base64,"]')
+        expect(chart).to_be_visible()
+        assert chart.evaluate("image => image.naturalWidth") > 800  # decoded, not a broken icon
+        page.screenshot(path=ARTIFACTS / "4-asset-chart.png")
+        browser.close()
