@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import dagster as dg
 import polars as pl
 
+from pipelines.assets.reporting import column_schema, markdown_preview
 from pipelines.reports import charts, site
 from pipelines.resources import WarehouseResource
 
@@ -99,6 +100,17 @@ def _key(view: str) -> dg.AssetKey:
     return dg.AssetKey(view.split("."))
 
 
+def data_metadata(frame: pl.DataFrame) -> dict[str, object]:
+    """Row count, schema and preview of the data a chart or page shows, like every table's."""
+    return {
+        "dagster/row_count": frame.height,
+        "dagster/column_schema": column_schema(
+            [(name, str(dtype)) for name, dtype in frame.schema.items()], {}
+        ),
+        "preview": dg.MetadataValue.md(markdown_preview(frame)),
+    }
+
+
 def image_markdown(title: str, png: bytes) -> str:
     encoded = base64.b64encode(png).decode("ascii")
     return f"![{title}](data:image/png;base64,{encoded})"
@@ -135,7 +147,7 @@ def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "chart": dg.MetadataValue.md(image_markdown(spec.title, png)),
-                "dagster/row_count": frame.height,
+                **data_metadata(frame),
                 "source_table": spec.table,
                 "source_version": version,
                 "path": dg.MetadataValue.path(str(path)),
@@ -167,10 +179,11 @@ def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         (spec, folder / f"{spec.name}-v{table_version(warehouse, spec.table)}.png")
         for spec in CHARTS
     ]
+    versions = warehouse.query(site.VERSIONS_SQL)
     page = site.render_report(
         charts=[(spec.title, path) for spec, path in pieces if path.exists()],
         tables=[(title, warehouse.query(sql)) for title, sql in site.KEY_TABLES],
-        versions=warehouse.query(site.VERSIONS_SQL),
+        versions=versions,
     )
     path = folder / "index.html"
     path.write_text(page, encoding="utf-8")
@@ -179,6 +192,7 @@ def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         context.log.warning(f"Charts not drawn yet, left out of the report: {missing}")
     return dg.MaterializeResult(
         metadata={
+            **data_metadata(versions),
             "path": dg.MetadataValue.path(str(path)),
             "charts": len(pieces) - len(missing),
             "bytes": len(page.encode()),
