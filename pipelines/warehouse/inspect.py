@@ -240,11 +240,13 @@ def _changed(
         f"where b.{c} is distinct from a.{c}"
         for position, c in enumerate(map(quote_identifier, values))
     ]
-    if not lines:
-        return n_changed, pl.DataFrame()
-    changed = con.sql(" union all ".join(lines) + " order by _shown, _position", params=values).pl()
+    changed = (
+        con.sql(" union all ".join(lines) + " order by _shown, _position", params=values).pl()
+        if lines
+        else pl.DataFrame()
+    )
     con.execute("drop table _diff_shown")
-    return n_changed, changed.drop("_shown", "_position")
+    return n_changed, changed.drop("_shown", "_position") if lines else changed
 
 
 def _count_and_rows(con: duckdb.DuckDBPyConnection, sql: str, cap: str) -> tuple[int, pl.DataFrame]:
