@@ -48,6 +48,9 @@ COLUMN_DESCRIPTIONS = {
     ),
 }
 
+# One row per platform (platform_efficiency selects from raw.platforms, unique by platform).
+KEYS = ("platform",)
+
 DESCRIPTION = (
     "Efficiency of each compute platform: performance per watt, tokens per 1,000 USD, total cost "
     "of ownership over the horizon and CO2 per million tokens, each also as a ratio to the "

@@ -1,43 +1,32 @@
-"""The sovai command as a user runs it: real processes, a private warehouse and Dagster home."""
+"""`sovai validate`, `run` and `sql` as a user runs them: real processes, a private warehouse."""
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
+from tests.cli.runner import no_traceback, private_env, sovai
+
 REFERENCE_QUERY = "select platform, round(tco_usd,1) from analytics.platform_efficiency order by 1"
 
 
-def sovai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SOVAI), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-        cwd=PROJECT_ROOT,
-    )
-
-
 @pytest.fixture
-def user_env(tmp_path, seeds) -> dict[str, str]:
-    (tmp_path / "dagster_home").mkdir()
-    return {
-        "SOVAI_WAREHOUSE": str(tmp_path / "wh" / "warehouse.duckdb"),
-        "SOVAI_SEEDS_DIR": str(seeds),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
+def user_env(tmp_path) -> dict[str, str]:
+    return private_env(tmp_path)
 
 
-@pytest.fixture
-def built(user_env) -> dict[str, str]:
-    result = sovai("run", env=user_env)
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """One `sovai run` (not a terminal, so no progress bar) shared by the module's readers."""
+    env = private_env(tmp_path_factory.mktemp("built"))
+    result = sovai("run", env=env)
     assert result.returncode == 0, result.stderr
-    return user_env
+    return env, result
+
+
+@pytest.fixture(scope="module")
+def built(first_run) -> dict[str, str]:
+    return first_run[0]
 
 
 def test_validate_accepts_the_shipped_seeds(user_env):
@@ -46,13 +35,21 @@ def test_validate_accepts_the_shipped_seeds(user_env):
     assert "OK: 19 seed tables" in result.stdout
 
 
-def test_validate_lists_each_problem_without_a_traceback_and_exits_1(user_env, seeds):
+def test_validate_lists_each_problem_without_a_traceback_and_exits_1(user_env):
+    seeds = Path(user_env["SOVAI_SEEDS_DIR"])
     platforms = seeds / "platforms.csv"
     platforms.write_text(platforms.read_text().replace(",current,", ",legacy,", 1))
     result = sovai("validate", str(seeds), env=user_env)
     assert result.returncode == 1
     assert "platforms.csv, line 2, column 'status'" in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
+    assert no_traceback(result)
+
+
+def test_run_outside_a_terminal_prints_no_progress_bar(first_run):
+    _, result = first_run
+    assert "Running refresh_all" in result.stderr
+    assert "━" not in result.stderr
+    assert "analytics/platform_efficiency" in result.stdout
 
 
 def test_run_then_sql_prints_the_reference_tco_values(built):
@@ -86,17 +83,38 @@ def test_sql_is_read_only(built):
     assert sovai("sql", REFERENCE_QUERY, env=built).returncode == 0
 
 
+def test_failing_sql_exits_1_with_the_database_error_and_what_to_check(built):
+    result = sovai("sql", "select * from analytics.no_such_table", env=built)
+    assert result.returncode == 1
+    assert "no_such_table" in result.stderr
+    assert "sovai tables" in result.stderr
+    assert no_traceback(result)
+
+
 def test_sql_on_a_missing_warehouse_says_how_to_build_it(user_env):
     result = sovai("sql", "select 1", env=user_env)
     assert result.returncode == 1
     assert "make run" in result.stderr
+    assert no_traceback(result)
 
 
-def test_a_second_run_reports_unchanged_tables(built):
-    result = sovai("run", env=built)
+def test_a_file_that_is_not_a_warehouse_is_refused_with_what_to_do(user_env):
+    path = Path(user_env["SOVAI_WAREHOUSE"])
+    path.parent.mkdir(parents=True)
+    path.write_text("not a database")
+    result = sovai("tables", env=user_env)
+    assert result.returncode == 1
+    assert f"cannot open the warehouse at {path}" in result.stderr
+    assert "SOVAI_WAREHOUSE" in result.stderr
+    assert no_traceback(result)
+
+
+def test_a_quiet_second_run_reports_unchanged_tables_and_no_progress(built):
+    result = sovai("run", "--quiet", env=built)
     assert result.returncode == 0, result.stderr
     assert "unchanged, no new version" in result.stdout
     assert "new version" not in result.stdout.replace("no new version", "")
+    assert "Running" not in result.stderr
 
 
 def test_a_usage_error_exits_2(user_env):

@@ -1,0 +1,35 @@
+"""`sovai`: validate seeds, build the warehouse, and query it and its history from a shell.
+
+One module per command group: build (validate, run, refresh), explore (sql, query, tables) and
+history (versions, diff); common holds the error handling and output formats they share.
+"""
+
+from __future__ import annotations
+
+import click
+
+from pipelines.cli.build import refresh, run, validate
+from pipelines.cli.common import SovaiGroup
+from pipelines.cli.explore import query, sql, tables
+from pipelines.cli.history import diff, versions
+
+
+@click.group(cls=SovaiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Sovereign AI Warehouse: validated, versioned analytics on AI infrastructure.
+
+    Exit codes: 0 success, 1 a problem with the data, the warehouse or a name (the message says
+    what to do), 2 a usage error.
+
+    \b
+    Examples:
+      sovai run
+      sovai query lowest-co2-platform
+      sovai sql "select * from analytics.market_concentration"
+      sovai versions platform_efficiency
+      sovai diff policy_instruments 1 2
+    """
+
+
+for command in (validate, run, refresh, sql, query, tables, versions, diff):
+    main.add_command(command)

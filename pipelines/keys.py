@@ -1,0 +1,44 @@
+"""Which columns identify a row of each table, so a diff can tell a changed row from a new one.
+
+Keys are declared, never guessed: `keys:` in sql/<layer>/<name>.yml for SQL models, the pandera
+model's uniqueness for raw seed tables, and KEYS beside the code of a table built in Python. A
+table with none of these has no key, and a diff of it reports rows added and removed only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipelines.settings import get_settings
+
+
+def declared_keys(view: str, sql_dir: Path | None = None) -> tuple[str, ...] | None:
+    """The key columns of `schema.name`, or None when the table declares none."""
+    schema, _, name = view.partition(".")
+    doc_path = (sql_dir or get_settings().sql_dir) / schema / f"{name}.yml"
+    if doc_path.is_file():
+        keys = (yaml.safe_load(doc_path.read_text(encoding="utf-8")) or {}).get("keys")
+        if keys:
+            return tuple(str(key) for key in keys)
+    if schema == "raw":
+        return _seed_model_keys(name)
+    if view == "analytics.platform_efficiency":
+        from pipelines.metrics.efficiency import KEYS
+
+        return KEYS
+    return None
+
+
+def _seed_model_keys(name: str) -> tuple[str, ...] | None:
+    """A raw table's key is what its pandera model requires to be unique."""
+    from pipelines.ingest.seeds import RAW_TABLES
+
+    if name not in RAW_TABLES:
+        return None
+    schema = RAW_TABLES[name].model.to_schema()
+    if schema.unique:
+        return (schema.unique,) if isinstance(schema.unique, str) else tuple(schema.unique)
+    unique_columns = tuple(column for column, spec in schema.columns.items() if spec.unique)
+    return unique_columns if len(unique_columns) == 1 else None

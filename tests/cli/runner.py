@@ -1,0 +1,50 @@
+"""Running `sovai` and `make` as a user would: real processes with a private warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
+
+
+def sovai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(SOVAI), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+        cwd=PROJECT_ROOT,
+    )
+
+
+def make(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", "-s", "-C", str(PROJECT_ROOT), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def private_env(folder: Path) -> dict[str, str]:
+    """A copy of the seeds, and paths for a warehouse and a Dagster home, all under folder."""
+    seeds = folder / "seeds"
+    if not seeds.exists():
+        shutil.copytree(PROJECT_ROOT / "seeds", seeds)
+    (folder / "dagster_home").mkdir(exist_ok=True)
+    return {
+        "SOVAI_WAREHOUSE": str(folder / "wh" / "warehouse.duckdb"),
+        "SOVAI_SEEDS_DIR": str(seeds),
+        "SOVAI_LANDING_DIR": str(folder / "data" / "landing"),
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+    }
+
+
+def no_traceback(result: subprocess.CompletedProcess) -> bool:
+    return "Traceback" not in result.stdout + result.stderr
