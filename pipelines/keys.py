@@ -28,6 +28,10 @@ def declared_keys(view: str, sql_dir: Path | None = None) -> tuple[str, ...] | N
         from pipelines.metrics.efficiency import KEYS
 
         return KEYS
+    if view == "analytics.accelerator_matches":
+        from pipelines.metrics.matching import KEYS
+
+        return KEYS
     return None
 
 

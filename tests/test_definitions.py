@@ -17,7 +17,7 @@ def test_definitions_load_as_dagster_would_load_them():
 def test_asset_keys_mirror_warehouse_schemas_and_groups_mirror_layers():
     for spec in all_asset_specs():
         schema = spec.key.path[0]
-        assert schema in {"raw", "analytics"}, spec.key
+        assert schema in {"raw", "analytics", "reports"}, spec.key
         assert spec.group_name == schema, spec.key
         assert len(spec.key.path) == 2, spec.key
 

@@ -39,6 +39,8 @@ COLUMN_DESCRIPTIONS = {
     "note": "The alias's reason, when an alias decided",
 }
 
+KEYS = ("mlperf_accelerator",)  # analytics.accelerator_matches: one row per MLPerf name
+
 
 def tokens(name: str) -> list[str]:
     """Lowercase tokens; '80 GB' and '80GB' become '80gb'; partition, power and filler go."""
