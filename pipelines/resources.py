@@ -46,3 +46,14 @@ class WarehouseResource(dg.ConfigurableResource):
     def query(self, sql: str, params: Sequence[object] | None = None) -> pl.DataFrame:
         with read_only(self.path) as con:
             return con.sql(sql, params=params).pl()
+
+    def schema(self) -> dict[str, dict[str, dict[str, str]]]:
+        """schema -> table -> column -> type of the raw and analytics views, for lineage."""
+        columns = self.query(
+            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+            "where schema_name in ('raw', 'analytics') and database_name = current_database()"
+        )
+        found: dict[str, dict[str, dict[str, str]]] = {}
+        for schema, table, column, dtype in columns.iter_rows():
+            found.setdefault(schema, {}).setdefault(table, {})[column] = dtype
+        return found

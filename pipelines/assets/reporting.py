@@ -57,3 +57,19 @@ def materialize_result(
             "content_hash": outcome.content_hash,
         },
     )
+
+
+def column_lineage(
+    sources_by_column: Mapping[str, list[tuple[str, str, str]]],
+) -> dg.TableColumnLineage:
+    """Dagster's column lineage from output column -> (schema, table, column) sources."""
+    return dg.TableColumnLineage(
+        deps_by_column={
+            column: [
+                dg.TableColumnDep(asset_key=dg.AssetKey([schema, table]), column_name=source)
+                for schema, table, source in sources
+            ]
+            for column, sources in sources_by_column.items()
+            if sources
+        }
+    )

@@ -12,8 +12,9 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from pipelines.assets.reporting import materialize_result
+from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
+from pipelines.metrics.lineage import sql_column_lineage
 from pipelines.metrics.sql import sql_path
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
@@ -114,6 +115,10 @@ def sql_table_asset(
         (outcome,) = warehouse.publish(
             [table], run_id=context.run.run_id, code_version=model.code_version
         )
-        return materialize_result(outcome, model.columns)
+        result = materialize_result(outcome, model.columns)
+        lineage = sql_column_lineage(model.sql, warehouse.schema())
+        return dg.MaterializeResult(
+            metadata={**result.metadata, "dagster/column_lineage": column_lineage(lineage)}
+        )
 
     return _table

@@ -190,3 +190,19 @@ def test_each_kind_of_bad_seed_fails_at_ingest_and_keeps_the_warehouse(refreshed
     assert records and all(record.data["file"].endswith(file) for record in records)
     assert all(record.data["row"] and record.data["rule"] for record in records)
     assert versions(warehouse) == before
+
+
+def test_sql_models_report_column_lineage_from_their_sql(refreshed):
+    _, _, result = refreshed
+    (event,) = [
+        event
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path == ["analytics", "market_concentration_history"]
+    ]
+    lineage = event.event_specific_data.materialization.metadata["dagster/column_lineage"]
+    deps = {
+        column: {("/".join(dep.asset_key.path), dep.column_name) for dep in sources}
+        for column, sources in lineage.column_lineage.deps_by_column.items()
+    }
+    assert deps["top_mover"] == {("raw/market_shares", "vendor"), ("raw/market_shares", "share")}
+    assert deps["delta_hhi"] == {("analytics/market_concentration", "hhi")}

@@ -1,0 +1,60 @@
+"""Column lineage of a SQL model, read from the SQL itself with sqlglot.
+
+Which upstream columns each output column is computed from, so the Dagster UI can show, say, that
+market_concentration_history.top_mover comes from raw.market_shares.vendor and .share. Lineage is
+information, not a contract: SQL that sqlglot cannot follow gives no lineage rather than a failed
+run. sqlglot is imported here only, at materialization time, not when definitions load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+LAYERS = ("raw", "analytics")
+
+# schema -> table -> column -> type, as DuckDB reports them
+WarehouseSchema = Mapping[str, Mapping[str, Mapping[str, str]]]
+ColumnSource = tuple[str, str, str]  # schema, table, column
+
+
+def sql_column_lineage(sql: str, schema: WarehouseSchema) -> dict[str, list[ColumnSource]]:
+    """Output column -> the warehouse columns it is computed from (empty when not followed)."""
+    frozen = tuple(
+        (layer, table, tuple(sorted(columns.items())))
+        for layer, tables in sorted(schema.items())
+        for table, columns in sorted(tables.items())
+    )
+    return {column: list(sources) for column, sources in _lineage(sql, frozen)}
+
+
+@lru_cache(maxsize=128)
+def _lineage(sql: str, frozen_schema: tuple) -> tuple[tuple[str, tuple[ColumnSource, ...]], ...]:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+    from sqlglot.lineage import lineage
+
+    schema: dict = {}
+    for layer, table, columns in frozen_schema:
+        schema.setdefault(layer, {})[table] = dict(columns)
+    try:
+        expression = sqlglot.parse_one(sql, read="duckdb")
+        outputs = [select.alias_or_name for select in expression.selects]
+    except (SqlglotError, AttributeError):
+        return ()
+    result = []
+    for output in outputs:
+        try:
+            node = lineage(output, expression, schema=schema, dialect="duckdb")
+        except (SqlglotError, KeyError, ValueError, AttributeError):
+            continue
+        sources = set()
+        for leaf in node.walk():
+            if leaf.downstream or not isinstance(leaf.source, exp.Table):
+                continue
+            layer, table = leaf.source.db, leaf.source.name
+            if layer in LAYERS and table:
+                sources.add((layer, table, leaf.name.split(".")[-1]))
+        result.append((output, tuple(sorted(sources))))
+    return tuple(result)
