@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.reporting import materialize_result
+from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
 from pipelines.metrics import efficiency
 from pipelines.resources import WarehouseResource
@@ -35,4 +35,6 @@ def platform_efficiency(context: dg.AssetExecutionContext, warehouse: WarehouseR
         frame=frame,
     )
     (outcome,) = warehouse.publish([table], run_id=context.run.run_id, code_version=CODE_VERSION)
-    return materialize_result(outcome, efficiency.COLUMN_DESCRIPTIONS)
+    result = materialize_result(outcome, efficiency.COLUMN_DESCRIPTIONS)
+    lineage = column_lineage(efficiency.column_lineage_sources())
+    return dg.MaterializeResult(metadata={**result.metadata, "dagster/column_lineage": lineage})

@@ -51,6 +51,83 @@ COLUMN_DESCRIPTIONS = {
 # One row per platform (platform_efficiency selects from raw.platforms, unique by platform).
 KEYS = ("platform",)
 
+# Which input columns each output is computed from (raw.platforms, raw.assumptions), for the
+# column lineage the Dagster UI shows; the SQL models get theirs from their SQL.
+_PLATFORM = ("raw", "platforms")
+_ASSUMPTION = ("raw", "assumptions")
+_ENERGY = ["power_watts", "pue", "utilization", "hours_per_year"]
+COLUMN_SOURCES: dict[str, list[str]] = {
+    "platform": ["platform"],
+    "status": ["status"],
+    "performance_score": ["performance_score"],
+    "power_watts": ["power_watts"],
+    "cost_per_unit_usd": ["cost_per_unit_usd"],
+    "throughput_tokens_per_s": ["throughput_tokens_per_s"],
+    "performance_per_watt": ["performance_score", "power_watts"],
+    "tokens_per_1k_usd": ["throughput_tokens_per_s", "cost_per_unit_usd"],
+    "energy_kwh_per_year": _ENERGY,
+    "energy_cost_usd_per_year": [*_ENERGY, "electricity_usd_per_kwh"],
+    "horizon_years": ["horizon_years"],
+    "tco_usd": ["cost_per_unit_usd", *_ENERGY, "electricity_usd_per_kwh", "horizon_years"],
+    "co2_kg_per_million_tokens": [
+        "power_watts",
+        "pue",
+        "throughput_tokens_per_s",
+        "grid_kg_co2_per_kwh",
+    ],
+    "baseline_platform": ["baseline_platform"],
+    "performance_per_watt_vs_baseline": ["performance_score", "power_watts", "baseline_platform"],
+    "tokens_per_1k_usd_vs_baseline": [
+        "throughput_tokens_per_s",
+        "cost_per_unit_usd",
+        "baseline_platform",
+    ],
+    "tco_vs_baseline": [
+        "cost_per_unit_usd",
+        *_ENERGY,
+        "electricity_usd_per_kwh",
+        "horizon_years",
+        "baseline_platform",
+    ],
+    "co2_vs_baseline": [
+        "power_watts",
+        "pue",
+        "throughput_tokens_per_s",
+        "grid_kg_co2_per_kwh",
+        "baseline_platform",
+    ],
+    "article_formula_tco_usd": [
+        "cost_per_unit_usd",
+        "power_watts",
+        "electricity_usd_per_kwh",
+        "hours_per_year",
+    ],
+    "article_formula_co2_per_million_tokens": [
+        "power_watts",
+        "throughput_tokens_per_s",
+        "grid_kg_co2_per_kwh",
+    ],
+}
+PLATFORM_COLUMNS = {
+    "platform",
+    "status",
+    "performance_score",
+    "power_watts",
+    "cost_per_unit_usd",
+    "throughput_tokens_per_s",
+}
+
+
+def column_lineage_sources() -> dict[str, list[tuple[str, str, str]]]:
+    """COLUMN_SOURCES as (schema, table, column), each input column in the table it lives in."""
+    return {
+        output: [
+            (*(_PLATFORM if name in PLATFORM_COLUMNS else _ASSUMPTION), name) for name in names
+        ]
+        for output, names in COLUMN_SOURCES.items()
+    }
+
+
 DESCRIPTION = (
     "Efficiency of each compute platform: performance per watt, tokens per 1,000 USD, total cost "
     "of ownership over the horizon and CO2 per million tokens, each also as a ratio to the "

@@ -5,6 +5,7 @@ import math
 import polars as pl
 import pytest
 
+from pipelines.metrics import efficiency
 from pipelines.metrics.efficiency import COLUMN_DESCRIPTIONS, platform_efficiency
 
 PLATFORMS = pl.DataFrame(
@@ -127,3 +128,31 @@ def test_every_output_column_is_described_with_finite_values():
     for name, dtype in frame.schema.items():
         if dtype.is_float():
             assert all(math.isfinite(value) for value in frame.get_column(name))
+
+
+def test_every_output_column_has_declared_sources_that_exist_in_the_raw_tables(warehouse, seeds):
+    """The hand-declared column lineage names real columns and covers every output."""
+    import duckdb
+
+    from tests.conftest import run_job
+
+    assert run_job(warehouse, seeds, job="refresh_all").success
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = {
+            (table, column)
+            for table, column in con.execute(
+                "select table_name, column_name from duckdb_columns() where schema_name = 'raw'"
+            ).fetchall()
+        }
+        outputs = [
+            name
+            for (name,) in con.execute(
+                "select column_name from duckdb_columns() "
+                "where schema_name = 'analytics' and table_name = 'platform_efficiency'"
+            ).fetchall()
+        ]
+    sources = efficiency.column_lineage_sources()
+    assert sorted(sources) == sorted(outputs)
+    for column_sources in sources.values():
+        for schema, table, column in column_sources:
+            assert schema == "raw" and (table, column) in columns, (table, column)
