@@ -123,9 +123,12 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
         materialization = event.event_specific_data.materialization
         metadata = materialization.metadata
         key = "/".join(materialization.asset_key.path)
-        status = metadata["status"].value if "status" in metadata else ""
-        version = metadata["version"].value if "version" in metadata else "?"
-        click.echo(f"  {key:<40} v{version:<4} {status}")
+        if "version" in metadata:
+            version = f"v{metadata['version'].value}"
+            status = metadata["status"].value if "status" in metadata else ""
+        else:  # a chart or the report: a file, not a table version
+            version, status = "", f"wrote {metadata['path'].value}" if "path" in metadata else ""
+        click.echo(f"  {key:<40} {version:<5} {status}")
     if not result.success:
         failures = [
             event.step_failure_data.user_failure_data.description
