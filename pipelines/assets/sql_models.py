@@ -15,7 +15,7 @@ import yaml
 from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
 from pipelines.metrics.lineage import sql_column_lineage
-from pipelines.metrics.sql import sql_path
+from pipelines.metrics.sql import included_paths, read_model_sql, sql_path
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
@@ -47,10 +47,10 @@ class SqlModel:
         return cls(
             name=name,
             layer=layer,
-            sql=model_path.read_text(encoding="utf-8"),
+            sql=read_model_sql(model_path),
             description=doc["description"],
             columns=doc.get("columns", {}),
-            code_version=code_version_of(model_path, doc_path),
+            code_version=code_version_of(model_path, doc_path, *included_paths(model_path)),
         )
 
     def table(

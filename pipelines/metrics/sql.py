@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,9 +12,28 @@ import polars as pl
 from pipelines.settings import get_settings
 from pipelines.warehouse.connection import quote_identifier
 
+INCLUDE = re.compile(r"^-- include: ([a-z_]+)\s*$", re.MULTILINE)
+
 
 def sql_path(name: str, layer: str = "analytics", sql_dir: Path | None = None) -> Path:
     return (sql_dir or get_settings().sql_dir) / layer / f"{name}.sql"
+
+
+def included_paths(path: Path) -> list[Path]:
+    """The shared pieces a model includes (sql/shared/<name>.sql), for its code version."""
+    shared = path.parent.parent / "shared"
+    return [shared / f"{name}.sql" for name in INCLUDE.findall(path.read_text(encoding="utf-8"))]
+
+
+def read_model_sql(path: Path) -> str:
+    """A model's SQL with each `-- include: <name>` line replaced by sql/shared/<name>.sql, so
+    two models that compute the same measure share one text of it."""
+    shared = path.parent.parent / "shared"
+
+    def include(match: re.Match) -> str:
+        return (shared / f"{match.group(1)}.sql").read_text(encoding="utf-8")
+
+    return INCLUDE.sub(include, path.read_text(encoding="utf-8"))
 
 
 def run_model_sql(
@@ -39,6 +59,6 @@ def run_model_sql(
             con.unregister("_input_frame")
         for variable, value in (variables or {}).items():
             con.execute(f"set variable {variable} = ?", [value])
-        return con.sql(sql_path(name, layer).read_text(encoding="utf-8")).pl()
+        return con.sql(read_model_sql(sql_path(name, layer))).pl()
     finally:
         con.close()

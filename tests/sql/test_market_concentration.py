@@ -113,3 +113,14 @@ def test_a_fragmented_market_is_unconcentrated_under_both_guidelines(markets):
 
 def test_one_row_per_market_region_and_period(markets):
     assert set(markets) == set(MARKETS)
+
+
+def test_a_shared_sql_piece_is_included_where_a_model_names_it():
+    from pipelines.metrics.sql import INCLUDE, included_paths, read_model_sql, sql_path
+
+    for name in ("market_concentration", "hardware_vendor_concentration"):
+        path = sql_path(name)
+        assert [p.name for p in included_paths(path)] == ["concentration_measures.sql"]
+        sql = read_model_sql(path)
+        assert not INCLUDE.search(sql)  # every include line was replaced
+        assert "as equivalent_firms" in sql  # the shared measures are in the model's SQL
