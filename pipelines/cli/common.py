@@ -7,6 +7,7 @@ says what to do); 2 a usage error (click's own: a missing argument, a bad option
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -93,10 +94,19 @@ def echo_frame(frame: pl.DataFrame, output_format: str) -> None:
     click.echo(render(frame, output_format), nl=output_format == "table")
 
 
+def _json_text(value: object) -> str:
+    return json.dumps(value.to_list() if isinstance(value, pl.Series) else value, default=str)
+
+
 def render(frame: pl.DataFrame, output_format: str) -> str:
     """An aligned table for people (a row count below it), or CSV / JSON for scripts."""
     if output_format == "csv":
-        return frame.write_csv()
+        # CSV has no lists or structs: such a cell is written as its JSON text.
+        nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+        flat = frame.with_columns(
+            pl.col(name).map_elements(_json_text, return_dtype=pl.String) for name in nested
+        )
+        return flat.write_csv()
     if output_format == "json":
         return frame.write_json() + "\n"
     from rich.console import Console

@@ -79,6 +79,15 @@ def test_query_prints_csv_for_scripts(env):
     assert len(result.stdout.splitlines()) == 4
 
 
+def test_list_cells_are_written_as_json_text_in_csv(env):
+    """CSV has no lists: the candidates of an unmatched accelerator name come out as JSON."""
+    result = sovai("query", "unmatched-accelerators", "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    header, first, *_ = result.stdout.splitlines()
+    assert header == "mlperf_accelerator,status,manufacturer,n_results,candidates"
+    assert first == "NVIDIA L40S,unmatched,NVIDIA,99,[]"
+
+
 def test_an_unknown_query_exits_1_and_lists_the_known_ones(env):
     result = sovai("query", "lowest-co2", env=env)
     assert result.returncode == 1
