@@ -11,6 +11,7 @@ import dagster as dg
 import polars as pl
 import yaml
 
+from models.market_periods import period_bounds
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
 from pipelines.ingest.market_refresh import (
@@ -89,7 +90,8 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
     settings = warehouse.settings()
     plan = plan_refresh(settings, with_periods=False)
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
-    outcome = ingest(plan.new_files, known_vendors)
+    bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
+    outcome = ingest(plan.new_files, known_vendors, bounds)
     rows = submission_rows(outcome, datetime.now(UTC))
     table = TableToPublish(
         name="market_share_submissions",

@@ -21,6 +21,8 @@ import polars as pl
 from models import market_records
 from models.market_shares import MarketShareModel, check_vendor_references
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path, validate_seed
+from pipelines.ingest.encoding import text_encoding
+from pipelines.ingest.guards import escapes_folder, link_identity
 from pipelines.ingest.readers import read_csv_seed
 
 SHARE_COLUMNS = ["period", "market", "region", "vendor", "share", "source"]
@@ -70,7 +72,11 @@ def market_files(folder: Path, origin: str) -> list[MarketFile]:
         if path.is_file() and path.suffix.lower() in FORMATS and not path.name.startswith(".")
     ]
     paths.sort(key=lambda path: (path.stat().st_mtime, path.name))
-    return [MarketFile(path, sha256_of(path), origin) for path in paths]
+    # A link out of its folder is identified without reading its target (guards refuses it).
+    return [
+        MarketFile(path, link_identity(path) if escapes_folder(path) else sha256_of(path), origin)
+        for path in paths
+    ]
 
 
 def header_of(file: MarketFile) -> list[str]:
@@ -136,11 +142,14 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
     reader = (
         "read_parquet(?)"
         if file.format == "parquet"
-        else "read_csv(?, header = true, all_varchar = true, encoding = 'utf-8')"
+        else "read_csv(?, header = true, all_varchar = true, encoding = ?)"
+    )
+    params = (
+        [str(file.path)] if file.format == "parquet" else [str(file.path), text_encoding(file.path)]
     )
     con = duckdb.connect()
     try:
-        totals = con.sql(market_records.aggregation_sql(reader), params=[str(file.path)]).pl()
+        totals = con.sql(market_records.aggregation_sql(reader), params=params).pl()
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()[0]
         raise SeedValidationError(

@@ -19,7 +19,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.market_periods import PeriodBounds
 from models.validation import Problem, SeedValidationError
+from pipelines.ingest.guards import (
+    check_landed,
+    escapes_folder,
+    refuse_escaping_link,
+    seed_period_bounds,
+)
 from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
 from pipelines.settings import Settings
 from pipelines.warehouse.connection import read_only
@@ -87,6 +94,9 @@ def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
     if not with_periods:
         return RefreshPlan(new, done, None, None)
     ranges = [span for span in (_period_span(file) for file in new) if span is not None]
+    bounds = seed_period_bounds(settings.seeds_dir)  # out-of-bounds periods have no partition
+    if bounds is not None:
+        ranges = [span for span in (bounds.clamp(*s) for s in ranges) if span is not None]
     if ranges:
         start, end = min(s for s, _ in ranges), max(e for _, e in ranges)
     else:
@@ -97,6 +107,8 @@ def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
 
 
 def _period_span(file: MarketFile) -> tuple[date, date] | None:
+    if escapes_folder(file.path):
+        return None
     try:
         scan = (
             pl.scan_parquet(file.path)
@@ -112,12 +124,17 @@ def _period_span(file: MarketFile) -> tuple[date, date] | None:
     return (low, high) if low is not None else None
 
 
-def ingest(files: list[MarketFile], known_vendors: set[str]) -> IngestOutcome:
+def ingest(
+    files: list[MarketFile], known_vendors: set[str], bounds: PeriodBounds | None = None
+) -> IngestOutcome:
     """Validate each file on its own, so one bad file does not stop the others."""
     outcome = IngestOutcome()
     for file in files:
         try:
-            outcome.accepted.append((file, shares_from_file(file, known_vendors)))
+            refuse_escaping_link(file)
+            shares = shares_from_file(file, known_vendors)
+            check_landed(file, shares, bounds)
+            outcome.accepted.append((file, shares))
         except SeedValidationError as error:
             outcome.rejected.append((file, error.problems))
     return outcome
