@@ -1,4 +1,5 @@
-"""The code location: every domain's assets, the jobs and the schedule, in one Definitions."""
+"""The code location: every domain's assets, their checks, the jobs and the schedule, in one
+Definitions."""
 
 from __future__ import annotations
 
@@ -10,20 +11,33 @@ from pipelines.assets.platforms import platform_efficiency
 from pipelines.assets.policy import POLICY_ASSETS
 from pipelines.assets.raw import raw_seeds
 from pipelines.assets.strategy import STRATEGY_ASSETS
+from pipelines.checks.asset_checks import build_table_checks
+from pipelines.checks.expectations import build_expectation_checks
+from pipelines.checks.freshness import market_freshness_policy, with_freshness
 from pipelines.jobs import daily_market_refresh, landing_sensor, market_refresh, refresh_all
 from pipelines.resources import WarehouseResource
+from pipelines.settings import get_settings
 
 
-def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
+def build_definitions(
+    warehouse: WarehouseResource | None = None, expectations: bool = True
+) -> dg.Definitions:
+    """expectations=False leaves out the Great Expectations checks (tests that do not need them
+    save their few seconds per run); the generic table checks always run."""
+    assets = [
+        raw_seeds,
+        platform_efficiency,
+        *with_freshness(MARKET_ASSETS, market_freshness_policy(get_settings().seeds_dir)),
+        *STRATEGY_ASSETS,
+        *POLICY_ASSETS,
+        *INFRASTRUCTURE_ASSETS,
+    ]
+    checks = [build_table_checks(assets)]
+    if expectations:
+        checks.append(build_expectation_checks(assets))
     return dg.Definitions(
-        assets=[
-            raw_seeds,
-            platform_efficiency,
-            *MARKET_ASSETS,
-            *STRATEGY_ASSETS,
-            *POLICY_ASSETS,
-            *INFRASTRUCTURE_ASSETS,
-        ],
+        assets=assets,
+        asset_checks=checks,
         jobs=[refresh_all, market_refresh],
         schedules=[daily_market_refresh],
         sensors=[landing_sensor],

@@ -14,6 +14,8 @@ import yaml
 from models.market_periods import period_bounds
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
+from pipelines.checks.contracts import contract_metadata
+from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.market_refresh import (
     ingest,
     plan_refresh,
@@ -85,6 +87,14 @@ MARKET_PERIODS = market_periods()
     code_version="1",
     owners=["team:data-platform"],
     tags={"layer": "raw"},
+    metadata=contract_metadata(
+        {
+            "keys": ["file_sha256", "period", "market", "region", "vendor"],
+            "shares": {"column": "share", "per": ["file_sha256", "period", "market", "region"]},
+        },
+        SUBMISSION_COLUMNS,
+    ),
+    check_specs=[landing_check_spec(SUBMISSIONS)],
 )
 def market_share_submissions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
@@ -122,7 +132,8 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
                     for period in shares.get_column("period").unique().to_list()
                 }
             )[:1000],
-        }
+        },
+        check_results=[landing_check_result(SUBMISSIONS, outcome, settings.quarantine_dir)],
     )
 
 

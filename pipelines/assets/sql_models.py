@@ -13,6 +13,7 @@ import yaml
 
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.versioning import code_version_of
+from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics.sql import sql_path
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
@@ -55,7 +56,10 @@ def sql_table_asset(
         code_version=code_version,
         owners=["team:data-platform"],
         tags={"layer": layer},
-        metadata={"sql_file": f"sql/{layer}/{name}.sql"},
+        metadata={
+            "sql_file": f"sql/{layer}/{name}.sql",
+            **contract_metadata(doc.get("checks"), descriptions),
+        },
     )
     def _table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         scope: dict = {}
