@@ -20,10 +20,12 @@ from pipelines.settings import get_settings
 
 
 def build_definitions(
-    warehouse: WarehouseResource | None = None, expectations: bool = True
+    warehouse: WarehouseResource | None = None, expectations: bool | None = None
 ) -> dg.Definitions:
-    """expectations=False leaves out the Great Expectations checks (tests that do not need them
-    save their few seconds per run); the generic table checks always run."""
+    """expectations=False leaves out the Great Expectations checks (default: on unless
+    SOVAI_EXPECTATIONS=off); the generic table checks always run."""
+    if expectations is None:
+        expectations = get_settings().expectations
     assets = [
         raw_seeds,
         platform_efficiency,

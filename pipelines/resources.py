@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,13 @@ import dagster as dg
 import polars as pl
 
 from pipelines.settings import Settings, get_settings
-from pipelines.warehouse.connection import read_only
+from pipelines.warehouse.connection import (
+    WarehouseDamagedError,
+    WarehouseNotFoundError,
+    read_only,
+)
+from pipelines.warehouse.history import PublishError
+from pipelines.warehouse.locking import WriterLockTimeoutError
 from pipelines.warehouse.publish import PublishOutcome, TableToPublish, publish
 
 
@@ -41,8 +48,21 @@ class WarehouseResource(dg.ConfigurableResource):
     def publish(
         self, tables: Sequence[TableToPublish], run_id: str, code_version: str
     ) -> list[PublishOutcome]:
-        return publish(self.path, tables, run_id=run_id, code_version=code_version)
+        with _as_failure():
+            return publish(self.path, tables, run_id=run_id, code_version=code_version)
 
     def query(self, sql: str) -> pl.DataFrame:
-        with read_only(self.path) as con:
+        with _as_failure(), read_only(self.path) as con:
             return con.sql(sql).pl()
+
+
+# Problems a user can act on: the step fails with the message alone, without a stack trace.
+_USER_ERRORS = (PublishError, WarehouseDamagedError, WarehouseNotFoundError, WriterLockTimeoutError)
+
+
+@contextmanager
+def _as_failure() -> Iterator[None]:
+    try:
+        yield
+    except _USER_ERRORS as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None

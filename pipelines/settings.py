@@ -15,6 +15,9 @@ class Settings:
     seeds_dir: Path
     sql_dir: Path
     landing_dir: Path
+    # Great Expectations suites run as asset checks unless SOVAI_EXPECTATIONS=off (they add a
+    # few seconds to a run; the generic table checks always run).
+    expectations: bool = True
 
     @property
     def processed_dir(self) -> Path:
@@ -42,4 +45,6 @@ def get_settings() -> Settings:
         seeds_dir=_path_from_env("SOVAI_SEEDS_DIR", PROJECT_ROOT / "seeds"),
         sql_dir=PROJECT_ROOT / "sql",
         landing_dir=_path_from_env("SOVAI_LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
+        expectations=os.environ.get("SOVAI_EXPECTATIONS", "on").strip().lower()
+        not in ("off", "0", "false", "no"),
     )

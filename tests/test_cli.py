@@ -30,6 +30,7 @@ def user_env(tmp_path, seeds) -> dict[str, str]:
         "SOVAI_WAREHOUSE": str(tmp_path / "wh" / "warehouse.duckdb"),
         "SOVAI_SEEDS_DIR": str(seeds),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "SOVAI_EXPECTATIONS": "off",  # tests/checks/test_expectations.py runs the GX suites
     }
 
 
