@@ -34,7 +34,16 @@ def link_identity(path: Path) -> str:
     return hashlib.sha256(f"symlink:{os.readlink(path)}".encode()).hexdigest()
 
 
-def refuse_escaping_link(file: MarketFile) -> None:
+def refuse_before_reading(file: MarketFile) -> None:
+    """Refuse a link out of its folder (unread) and an empty file (clearer than a header error)."""
+    if not escapes_folder(file.path) and file.path.stat().st_size == 0:
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(file.path), "whole file", "-", "file is empty; a header is needed"
+                )
+            ]
+        )
     if escapes_folder(file.path):
         raise SeedValidationError(
             [

@@ -24,7 +24,7 @@ from models.validation import Problem, SeedValidationError
 from pipelines.ingest.guards import (
     check_landed,
     escapes_folder,
-    refuse_escaping_link,
+    refuse_before_reading,
     seed_period_bounds,
 )
 from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
@@ -131,7 +131,7 @@ def ingest(
     outcome = IngestOutcome()
     for file in files:
         try:
-            refuse_escaping_link(file)
+            refuse_before_reading(file)
             shares = shares_from_file(file, known_vendors)
             check_landed(file, shares, bounds)
             outcome.accepted.append((file, shares))
