@@ -8,12 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from pipelines.settings import Settings, get_settings
 from pipelines.warehouse.connection import (
     WarehouseDamagedError,
     WarehouseNotFoundError,
+    damaged_error,
+    is_corruption,
     read_only,
 )
 from pipelines.warehouse.history import PublishError
@@ -48,11 +51,11 @@ class WarehouseResource(dg.ConfigurableResource):
     def publish(
         self, tables: Sequence[TableToPublish], run_id: str, code_version: str
     ) -> list[PublishOutcome]:
-        with _as_failure():
+        with _as_failure(self.path):
             return publish(self.path, tables, run_id=run_id, code_version=code_version)
 
     def query(self, sql: str) -> pl.DataFrame:
-        with _as_failure(), read_only(self.path) as con:
+        with _as_failure(self.path), read_only(self.path) as con:
             return con.sql(sql).pl()
 
 
@@ -61,8 +64,13 @@ _USER_ERRORS = (PublishError, WarehouseDamagedError, WarehouseNotFoundError, Wri
 
 
 @contextmanager
-def _as_failure() -> Iterator[None]:
+def _as_failure(warehouse_path: Path) -> Iterator[None]:
     try:
         yield
     except _USER_ERRORS as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
+    except duckdb.Error as error:
+        if not is_corruption(error):
+            raise
+        damaged = damaged_error(warehouse_path, error)
+        raise dg.Failure(description=str(damaged), allow_retries=False) from None

@@ -42,6 +42,12 @@ def damaged_error(warehouse_path: Path, error: Exception) -> WarehouseDamagedErr
     )
 
 
+def is_corruption(error: Exception) -> bool:
+    """DuckDB found a block whose checksum does not match, or a block beyond the file's end."""
+    text = str(error).lower()
+    return "corrupt database file" in text or "could not read enough bytes" in text
+
+
 def is_lock_conflict(error: Exception) -> bool:
     """Another process holds the file read-write: busy, not damaged."""
     return "lock" in str(error).lower()

@@ -18,15 +18,18 @@ import duckdb
 from pipelines.warehouse.connection import (
     WarehouseDamagedError,
     damaged_error,
+    is_corruption,
     is_lock_conflict,
     previous_copy,
 )
+from pipelines.warehouse.history import PublishError
 from pipelines.warehouse.locking import writer_lock
 
 
 def verify(warehouse_path: Path) -> None:
     """Open the file read-only and read its catalog and version log, or raise
-    WarehouseDamagedError. (DuckDB checks each block's checksum as it reads it.)"""
+    WarehouseDamagedError. Damage inside a data block (or a file cut short) is caught when a
+    query reads that block, by DuckDB's block checksums, and reported the same way."""
     try:
         con = duckdb.connect(str(warehouse_path), read_only=True)
     except duckdb.Error as error:
@@ -58,6 +61,16 @@ def keep_previous(warehouse_path: Path) -> None:
     except OSError:  # a file system without hard links
         shutil.copyfile(warehouse_path, staging)
     os.replace(staging, previous_copy(warehouse_path))
+
+
+def publish_error(warehouse_path: Path, error: Exception) -> Exception:
+    """What a publish that could not write reports: damage, or a folder or disk problem."""
+    if is_corruption(error):
+        return damaged_error(warehouse_path, error)
+    return PublishError(
+        f"Could not write a new version next to {warehouse_path}: {error}. "
+        "The warehouse keeps its previous version."
+    )
 
 
 class NothingToRestoreError(RuntimeError):

@@ -24,7 +24,7 @@ import polars as pl
 
 from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier
 from pipelines.warehouse.history import HistoryTable, PublishError, digest
-from pipelines.warehouse.integrity import keep_previous, verify
+from pipelines.warehouse.integrity import keep_previous, publish_error, verify
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
@@ -116,11 +116,8 @@ def _working_copy(warehouse_path: Path) -> Iterator[Path]:
         if warehouse_path.exists():
             shutil.copyfile(warehouse_path, copy_path)
         yield copy_path
-    except (OSError, duckdb.IOException) as error:  # e.g. disk full, folder not writable
-        raise PublishError(
-            f"Could not write a new version next to {warehouse_path}: {error}. "
-            "The warehouse keeps its previous version."
-        ) from error
+    except (OSError, duckdb.IOException) as error:  # disk full, folder not writable, damage
+        raise publish_error(warehouse_path, error) from error
     finally:
         for leftover in (copy_path, copy_path.with_name(copy_path.name + ".wal")):
             leftover.unlink(missing_ok=True)
