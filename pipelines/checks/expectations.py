@@ -111,7 +111,10 @@ def run_suites(
         site_name=SITE_NAME,
         site_config={
             "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {
+                "class_name": "KeepAllSiteIndexBuilder",
+                "module_name": "pipelines.checks.gx_docs",
+            },
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(target),
