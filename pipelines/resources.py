@@ -11,7 +11,12 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipelines.settings import Settings, get_settings
+from pipelines.settings import (
+    PathOutsideProjectError,
+    Settings,
+    configured_path,
+    get_settings,
+)
 from pipelines.warehouse.connection import (
     WarehouseDamagedError,
     WarehouseNotFoundError,
@@ -25,11 +30,13 @@ from pipelines.warehouse.publish import PublishOutcome, TableToPublish, publish
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Empty paths mean the defaults of pipelines.settings (and SOVAI_* variables)."""
+    """Empty paths mean the defaults of pipelines.settings (and SOVAI_* variables). Configured
+    paths must stay in the project's data folders unless allow_outside_project is set."""
 
     warehouse_path: str = ""
     seeds_dir: str = ""
     landing_dir: str = ""
+    allow_outside_project: bool = False
 
     def settings(self) -> Settings:
         defaults = get_settings()
@@ -37,16 +44,25 @@ class WarehouseResource(dg.ConfigurableResource):
             defaults,
             warehouse_path=self.path,
             seeds_dir=self.seeds,
-            landing_dir=Path(self.landing_dir) if self.landing_dir else defaults.landing_dir,
+            landing_dir=self._configured("landing_dir") or defaults.landing_dir,
         )
 
     @property
     def path(self) -> Path:
-        return Path(self.warehouse_path) if self.warehouse_path else get_settings().warehouse_path
+        return self._configured("warehouse_path") or get_settings().warehouse_path
 
     @property
     def seeds(self) -> Path:
-        return Path(self.seeds_dir) if self.seeds_dir else get_settings().seeds_dir
+        return self._configured("seeds_dir") or get_settings().seeds_dir
+
+    def _configured(self, setting: str) -> Path | None:
+        value = getattr(self, setting)
+        if not value:
+            return None
+        try:
+            return configured_path(value, setting, explicit=self.allow_outside_project)
+        except PathOutsideProjectError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def publish(
         self, tables: Sequence[TableToPublish], run_id: str, code_version: str

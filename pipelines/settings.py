@@ -30,6 +30,37 @@ class Settings:
         return self.landing_dir.parent / "quarantine"
 
 
+# Where configured paths may point: the project's data folders. A path set explicitly by the
+# user (an environment variable, a command-line argument) may point anywhere.
+DATA_FOLDERS = ("warehouse", "data", "seeds")
+ENVIRONMENT = {
+    "warehouse_path": "SOVAI_WAREHOUSE",
+    "seeds_dir": "SOVAI_SEEDS_DIR",
+    "landing_dir": "SOVAI_LANDING_DIR",
+}
+
+
+class PathOutsideProjectError(ValueError):
+    """A configured path resolves outside the project's data folders."""
+
+
+def configured_path(value: str | Path, setting: str, explicit: bool = False) -> Path:
+    """A path from configuration, resolved (relative paths against the project, links followed)
+    and refused when it escapes the data folders, unless the user set it explicitly."""
+    path = Path(value).expanduser()
+    resolved = (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
+    if explicit or any(
+        resolved.is_relative_to((PROJECT_ROOT / folder).resolve()) for folder in DATA_FOLDERS
+    ):
+        return resolved
+    raise PathOutsideProjectError(
+        f"{setting} {str(value)!r} resolves to {resolved}, outside the project's data folders "
+        f"({', '.join(folder + '/' for folder in DATA_FOLDERS)}). If that is intended, set it "
+        f"explicitly: the {ENVIRONMENT.get(setting, 'matching SOVAI_*')} environment variable, or "
+        "allow_outside_project: true beside it in the resource configuration."
+    )
+
+
 def _path_from_env(variable: str, default: Path) -> Path:
     value = os.environ.get(variable, "").strip()
     return Path(value).expanduser().resolve() if value else default

@@ -66,6 +66,7 @@ def run_job(
     from pipelines.jobs import range_tags
 
     resource = WarehouseResource(
+        allow_outside_project=True,  # the tests' folders are temporary ones
         warehouse_path=str(warehouse),
         seeds_dir=str(seeds),
         landing_dir=str(landing or seeds.parent / "no-landing"),

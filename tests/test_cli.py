@@ -1,5 +1,6 @@
 """The sovai command as a user runs it: real processes, a private warehouse and Dagster home."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -85,6 +86,23 @@ def test_sql_is_read_only(built):
     assert result.returncode == 1
     assert "read-only" in result.stderr.lower()
     assert sovai("sql", REFERENCE_QUERY, env=built).returncode == 0
+
+
+def test_sql_cannot_change_the_warehouse_whatever_the_statement(built):
+    warehouse = Path(built["SOVAI_WAREHOUSE"])
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    for statement in (
+        "insert into meta.table_versions select * from meta.table_versions",
+        "create table analytics.mine as select 1 as x",
+        "update history.platform_efficiency set tco_usd = 0",
+        "delete from history.platform_efficiency",
+        "create or replace view analytics.platform_efficiency as select 1 as x",
+    ):
+        result = sovai("sql", statement, env=built)
+        assert result.returncode == 1, statement
+        assert "read-only" in result.stderr.lower(), result.stderr
+        assert "Traceback" not in result.stderr
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
 
 
 def test_sql_on_a_missing_warehouse_says_how_to_build_it(user_env):

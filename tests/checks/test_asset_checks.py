@@ -36,7 +36,9 @@ def table_records(metadata_value) -> list[dict]:
 
 
 def run_checks_only(warehouse: Path, seeds: Path, keys, instance, expectations=False):
-    resource = WarehouseResource(warehouse_path=str(warehouse), seeds_dir=str(seeds))
+    resource = WarehouseResource(
+        warehouse_path=str(warehouse), seeds_dir=str(seeds), allow_outside_project=True
+    )
     base = build_definitions(resource, expectations=expectations)
     job = dg.define_asset_job("checks_only", selection=dg.AssetSelection.checks_for_assets(*keys))
     defs = dg.Definitions.merge(base, dg.Definitions(jobs=[job]))
