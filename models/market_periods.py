@@ -45,11 +45,6 @@ class PeriodBounds:
         period = pl.col(column)
         return (period > pl.lit(self.last)) | (period < pl.lit(self.first))
 
-    def clamp(self, low: date, high: date) -> tuple[date, date] | None:
-        """The part of [low, high] within bounds, or None when there is none."""
-        low, high = max(low, self.first), min(high, self.last)
-        return (low, high) if low <= high else None
-
 
 def period_bounds(assumptions: Mapping[str, Any], today: date | None = None) -> PeriodBounds:
     """Bounds from the assumptions row (validated, or read straight from the YAML)."""

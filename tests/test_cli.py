@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,22 +25,31 @@ def sovai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture
-def user_env(tmp_path, seeds) -> dict[str, str]:
-    (tmp_path / "dagster_home").mkdir()
+def private_env(root: Path) -> dict[str, str]:
+    """A private seeds copy, warehouse and Dagster home under root."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PROJECT_ROOT / "seeds", root / "seeds")
+    (root / "dagster_home").mkdir()
     return {
-        "SOVAI_WAREHOUSE": str(tmp_path / "wh" / "warehouse.duckdb"),
-        "SOVAI_SEEDS_DIR": str(seeds),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "SOVAI_WAREHOUSE": str(root / "wh" / "warehouse.duckdb"),
+        "SOVAI_SEEDS_DIR": str(root / "seeds"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
         "SOVAI_EXPECTATIONS": "off",  # tests/checks/test_expectations.py runs the GX suites
     }
 
 
 @pytest.fixture
-def built(user_env) -> dict[str, str]:
-    result = sovai("run", env=user_env)
+def user_env(tmp_path) -> dict[str, str]:
+    return private_env(tmp_path / "user")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, str]:
+    """One `sovai run` shared by the tests that only read its warehouse (or rerun it)."""
+    env = private_env(tmp_path_factory.mktemp("built"))
+    result = sovai("run", env=env)
     assert result.returncode == 0, result.stderr
-    return user_env
+    return env
 
 
 def test_validate_accepts_the_shipped_seeds(user_env):

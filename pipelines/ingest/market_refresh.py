@@ -93,10 +93,8 @@ def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
     done = [f for f in candidates if f.sha256 in ingested and f.origin == "landing"]
     if not with_periods:
         return RefreshPlan(new, done, None, None)
-    ranges = [span for span in (_period_span(file) for file in new) if span is not None]
     bounds = seed_period_bounds(settings.seeds_dir)  # out-of-bounds periods have no partition
-    if bounds is not None:
-        ranges = [span for span in (bounds.clamp(*s) for s in ranges) if span is not None]
+    ranges = [span for span in (_period_span(file, bounds) for file in new) if span is not None]
     if ranges:
         start, end = min(s for s, _ in ranges), max(e for _, e in ranges)
     else:
@@ -106,7 +104,7 @@ def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
     return RefreshPlan(new, done, start, end)
 
 
-def _period_span(file: MarketFile) -> tuple[date, date] | None:
+def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, date] | None:
     if escapes_folder(file.path):
         return None
     try:
@@ -116,6 +114,8 @@ def _period_span(file: MarketFile) -> tuple[date, date] | None:
             else pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
         )
         period = pl.col("period").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+        if bounds is not None:  # a refused period must not widen the run's range
+            period = period.filter(period.is_between(bounds.first, bounds.last))
         low, high = (
             scan.select(period.min().alias("low"), period.max().alias("high")).collect().row(0)
         )
