@@ -1,6 +1,7 @@
 """Constants every metric reads (seeds/assumptions.yaml): one row."""
 
 import pandera.polars as pa
+import polars as pl
 
 
 class AssumptionsModel(pa.DataFrameModel):
@@ -31,7 +32,21 @@ class AssumptionsModel(pa.DataFrameModel):
     market_period_days_ahead: int = pa.Field(
         ge=0, le=3660, description="How far ahead of today a period may lie [days]"
     )
+    market_freshness_warn_hours: float = pa.Field(
+        gt=0, description="Market data older than this warns in the Dagster UI [hours]"
+    )
+    market_freshness_fail_hours: float = pa.Field(
+        gt=0, description="Market data older than this fails its freshness policy [hours]"
+    )
     source: str = pa.Field(description="Where the constants come from")
 
     class Config:
         strict = True
+
+    @pa.dataframe_check(
+        error="market_freshness_fail_hours: must be more than market_freshness_warn_hours"
+    )
+    def freshness_fail_after_warn(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("market_freshness_fail_hours") > pl.col("market_freshness_warn_hours")
+        )

@@ -110,7 +110,8 @@ def typed_csv_reader() -> str:
 
 
 def text_csv_reader() -> str:
-    return "read_csv(?, header = true, all_varchar = true, encoding = 'utf-8')"
+    """Every column as text, in the encoding given as the second parameter."""
+    return "read_csv(?, header = true, all_varchar = true, encoding = ?)"
 
 
 def aggregation_sql(reader: str, typed: bool = False) -> str:

@@ -1,4 +1,5 @@
-"""The code location: every domain's assets, the jobs and the schedule, in one Definitions."""
+"""The code location: every domain's assets, their checks, the jobs and the schedule, in one
+Definitions."""
 
 from __future__ import annotations
 
@@ -12,22 +13,36 @@ from pipelines.assets.policy import POLICY_ASSETS
 from pipelines.assets.raw import raw_seeds
 from pipelines.assets.reports import REPORT_ASSETS
 from pipelines.assets.strategy import STRATEGY_ASSETS
+from pipelines.checks.asset_checks import build_table_checks
+from pipelines.checks.expectations import build_expectation_checks
+from pipelines.checks.freshness import market_freshness_policy, with_freshness
 from pipelines.jobs import daily_market_refresh, landing_sensor, market_refresh, refresh_all
 from pipelines.resources import WarehouseResource
+from pipelines.settings import get_settings
 
 
-def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
+def build_definitions(
+    warehouse: WarehouseResource | None = None, expectations: bool | None = None
+) -> dg.Definitions:
+    """expectations=False leaves out the Great Expectations checks (default: on unless
+    SOVAI_EXPECTATIONS=off); the generic table checks always run."""
+    if expectations is None:
+        expectations = get_settings().expectations
+    assets = [
+        raw_seeds,
+        platform_efficiency,
+        *with_freshness(MARKET_ASSETS, market_freshness_policy(get_settings().seeds_dir)),
+        *STRATEGY_ASSETS,
+        *POLICY_ASSETS,
+        *INFRASTRUCTURE_ASSETS,
+        *HARDWARE_ASSETS,
+    ]
+    checks = [build_table_checks(assets)]
+    if expectations:
+        checks.append(build_expectation_checks(assets))
     return dg.Definitions(
-        assets=[
-            raw_seeds,
-            platform_efficiency,
-            *MARKET_ASSETS,
-            *STRATEGY_ASSETS,
-            *POLICY_ASSETS,
-            *INFRASTRUCTURE_ASSETS,
-            *HARDWARE_ASSETS,
-            *REPORT_ASSETS,
-        ],
+        assets=[*assets, *REPORT_ASSETS],
+        asset_checks=checks,
         jobs=[refresh_all, market_refresh],
         schedules=[daily_market_refresh],
         sensors=[landing_sensor],

@@ -1,8 +1,9 @@
 """Which columns identify a row of each table, so a diff can tell a changed row from a new one.
 
-Keys are declared, never guessed: `keys:` in sql/<layer>/<name>.yml for SQL models, the pandera
-model's uniqueness for raw seed tables, and KEYS beside the code of a table built in Python. A
-table with none of these has no key, and a diff of it reports rows added and removed only.
+Keys are declared, never guessed: `checks: keys:` in sql/<layer>/<name>.yml for SQL models (the
+key the table checks hold it to), the pandera model's uniqueness for raw seed tables, and KEYS
+beside the code of a table built in Python. A table with none of these has no key, and a diff of
+it reports rows added and removed only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ def declared_keys(view: str, sql_dir: Path | None = None) -> tuple[str, ...] | N
     schema, _, name = view.partition(".")
     doc_path = (sql_dir or get_settings().sql_dir) / schema / f"{name}.yml"
     if doc_path.is_file():
-        keys = (yaml.safe_load(doc_path.read_text(encoding="utf-8")) or {}).get("keys")
+        doc = yaml.safe_load(doc_path.read_text(encoding="utf-8")) or {}
+        keys = (doc.get("checks") or {}).get("keys")  # the key the table checks also hold it to
         if keys:
             return tuple(str(key) for key in keys)
     if schema == "raw":

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 
-from pipelines.settings import Settings, get_settings
-from pipelines.warehouse.connection import read_only
+from pipelines.settings import (
+    PathOutsideProjectError,
+    Settings,
+    configured_path,
+    get_settings,
+)
+from pipelines.warehouse.connection import (
+    WarehouseDamagedError,
+    WarehouseNotFoundError,
+    damaged_error,
+    is_corruption,
+    read_only,
+)
+from pipelines.warehouse.history import PublishError
+from pipelines.warehouse.locking import WriterLockTimeoutError
 from pipelines.warehouse.publish import PublishOutcome, TableToPublish, publish
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Empty paths mean the defaults of pipelines.settings (and SOVAI_* variables)."""
+    """Empty paths mean the defaults of pipelines.settings (and SOVAI_* variables). Configured
+    paths must stay in the project's data folders unless allow_outside_project is set."""
 
     warehouse_path: str = ""
     seeds_dir: str = ""
     landing_dir: str = ""
+    allow_outside_project: bool = False
 
     def settings(self) -> Settings:
         defaults = get_settings()
@@ -27,24 +44,34 @@ class WarehouseResource(dg.ConfigurableResource):
             defaults,
             warehouse_path=self.path,
             seeds_dir=self.seeds,
-            landing_dir=Path(self.landing_dir) if self.landing_dir else defaults.landing_dir,
+            landing_dir=self._configured("landing_dir") or defaults.landing_dir,
         )
 
     @property
     def path(self) -> Path:
-        return Path(self.warehouse_path) if self.warehouse_path else get_settings().warehouse_path
+        return self._configured("warehouse_path") or get_settings().warehouse_path
 
     @property
     def seeds(self) -> Path:
-        return Path(self.seeds_dir) if self.seeds_dir else get_settings().seeds_dir
+        return self._configured("seeds_dir") or get_settings().seeds_dir
+
+    def _configured(self, setting: str) -> Path | None:
+        value = getattr(self, setting)
+        if not value:
+            return None
+        try:
+            return configured_path(value, setting, explicit=self.allow_outside_project)
+        except PathOutsideProjectError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def publish(
         self, tables: Sequence[TableToPublish], run_id: str, code_version: str
     ) -> list[PublishOutcome]:
-        return publish(self.path, tables, run_id=run_id, code_version=code_version)
+        with _as_failure(self.path):
+            return publish(self.path, tables, run_id=run_id, code_version=code_version)
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> pl.DataFrame:
-        with read_only(self.path) as con:
+        with _as_failure(self.path), read_only(self.path) as con:
             return con.sql(sql, params=params).pl()
 
     def schema(self) -> dict[str, dict[str, dict[str, str]]]:
@@ -57,3 +84,20 @@ class WarehouseResource(dg.ConfigurableResource):
         for schema, table, column, dtype in columns.iter_rows():
             found.setdefault(schema, {}).setdefault(table, {})[column] = dtype
         return found
+
+
+# Problems a user can act on: the step fails with the message alone, without a stack trace.
+_USER_ERRORS = (PublishError, WarehouseDamagedError, WarehouseNotFoundError, WriterLockTimeoutError)
+
+
+@contextmanager
+def _as_failure(warehouse_path: Path) -> Iterator[None]:
+    try:
+        yield
+    except _USER_ERRORS as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
+    except duckdb.Error as error:
+        if not is_corruption(error):
+            raise
+        damaged = damaged_error(warehouse_path, error)
+        raise dg.Failure(description=str(damaged), allow_retries=False) from None

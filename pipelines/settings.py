@@ -15,6 +15,9 @@ class Settings:
     seeds_dir: Path
     sql_dir: Path
     landing_dir: Path
+    # Great Expectations suites run as asset checks unless SOVAI_EXPECTATIONS=off (they add a
+    # few seconds to a run; the generic table checks always run).
+    expectations: bool = True
 
     @property
     def processed_dir(self) -> Path:
@@ -30,6 +33,37 @@ class Settings:
     def quarantine_dir(self) -> Path:
         """Landing files that failed validation, each beside a .errors.json."""
         return self.landing_dir.parent / "quarantine"
+
+
+# Where configured paths may point: the project's data folders. A path set explicitly by the
+# user (an environment variable, a command-line argument) may point anywhere.
+DATA_FOLDERS = ("warehouse", "data", "seeds")
+ENVIRONMENT = {
+    "warehouse_path": "SOVAI_WAREHOUSE",
+    "seeds_dir": "SOVAI_SEEDS_DIR",
+    "landing_dir": "SOVAI_LANDING_DIR",
+}
+
+
+class PathOutsideProjectError(ValueError):
+    """A configured path resolves outside the project's data folders."""
+
+
+def configured_path(value: str | Path, setting: str, explicit: bool = False) -> Path:
+    """A path from configuration, resolved (relative paths against the project, links followed)
+    and refused when it escapes the data folders, unless the user set it explicitly."""
+    path = Path(value).expanduser()
+    resolved = (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
+    if explicit or any(
+        resolved.is_relative_to((PROJECT_ROOT / folder).resolve()) for folder in DATA_FOLDERS
+    ):
+        return resolved
+    raise PathOutsideProjectError(
+        f"{setting} {str(value)!r} resolves to {resolved}, outside the project's data folders "
+        f"({', '.join(folder + '/' for folder in DATA_FOLDERS)}). If that is intended, set it "
+        f"explicitly: the {ENVIRONMENT.get(setting, 'matching SOVAI_*')} environment variable, or "
+        "allow_outside_project: true beside it in the resource configuration."
+    )
 
 
 def _path_from_env(variable: str, default: Path) -> Path:
@@ -53,4 +87,6 @@ def get_settings() -> Settings:
         seeds_dir=_path_from_env("SOVAI_SEEDS_DIR", PROJECT_ROOT / "seeds"),
         sql_dir=PROJECT_ROOT / "sql",
         landing_dir=_path_from_env("SOVAI_LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
+        expectations=os.environ.get("SOVAI_EXPECTATIONS", "on").strip().lower()
+        not in ("off", "0", "false", "no"),
     )

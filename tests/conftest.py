@@ -50,22 +50,33 @@ class Runs:
         return [e for result in self.results for e in result.get_asset_materialization_events()]
 
 
-def run_job(warehouse: Path, seeds: Path, job: str = "all", landing: Path | None = None) -> Runs:
-    """Real in-process Dagster runs of the project's jobs on the given paths."""
+def run_job(
+    warehouse: Path,
+    seeds: Path,
+    job: str = "all",
+    landing: Path | None = None,
+    expectations: bool = False,
+    instance: dg.DagsterInstance | None = None,
+) -> Runs:
+    """Real in-process Dagster runs of the project's jobs on the given paths.
+
+    Great Expectations checks are left out unless asked for (they add seconds to every run);
+    the table checks always run. Pass an instance to keep run history across calls."""
     from pipelines.ingest.market_refresh import plan_refresh
     from pipelines.jobs import range_tags
 
     resource = WarehouseResource(
+        allow_outside_project=True,  # the tests' folders are temporary ones
         warehouse_path=str(warehouse),
         seeds_dir=str(seeds),
         landing_dir=str(landing or seeds.parent / "no-landing"),
     )
-    definitions = build_definitions(resource)
+    definitions = build_definitions(resource, expectations=expectations)
     results = []
     if job in ("all", "refresh_all"):
         results.append(
             definitions.resolve_job_def("refresh_all").execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+                instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
             )
         )
         if not results[-1].success:
@@ -74,7 +85,7 @@ def run_job(warehouse: Path, seeds: Path, job: str = "all", landing: Path | None
         tags = range_tags(plan_refresh(resource.settings()))
         results.append(
             definitions.resolve_job_def("market_refresh").execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags
+                instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags
             )
         )
     return Runs(results)

@@ -11,8 +11,11 @@ import dagster as dg
 import polars as pl
 import yaml
 
+from models.market_periods import period_bounds
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
+from pipelines.checks.contracts import contract_metadata
+from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.market_refresh import (
     IngestOutcome,
     ingest,
@@ -100,12 +103,21 @@ def submissions_table(outcome: IngestOutcome) -> TableToPublish:
     code_version="1",
     owners=["team:data-platform"],
     tags={"layer": "raw"},
+    metadata=contract_metadata(
+        {
+            "keys": ["file_sha256", "period", "market", "region", "vendor"],
+            "shares": {"column": "share", "per": ["file_sha256", "period", "market", "region"]},
+        },
+        SUBMISSION_COLUMNS,
+    ),
+    check_specs=[landing_check_spec(SUBMISSIONS)],
 )
 def market_share_submissions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
     plan = plan_refresh(settings, with_periods=False)
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
-    outcome = ingest(plan.new_files, known_vendors)
+    bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
+    outcome = ingest(plan.new_files, known_vendors, bounds)
     table = submissions_table(outcome)
     (published,) = warehouse.publish([table], run_id=context.run.run_id, code_version="1")
     settle(settings, outcome, plan.already_ingested)
@@ -126,7 +138,8 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
                     for period in shares.get_column("period").unique().to_list()
                 }
             )[:1000],
-        }
+        },
+        check_results=[landing_check_result(SUBMISSIONS, outcome, settings.quarantine_dir)],
     )
 
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
+from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics import efficiency
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
@@ -22,6 +23,7 @@ CODE_VERSION = code_version_of(Path(efficiency.__file__))
     code_version=CODE_VERSION,
     owners=["team:data-platform"],
     tags={"layer": "analytics"},
+    metadata=contract_metadata({"keys": ["platform"]}, efficiency.COLUMN_DESCRIPTIONS),
 )
 def platform_efficiency(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     platforms = warehouse.query("select * from raw.platforms")

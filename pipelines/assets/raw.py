@@ -12,6 +12,8 @@ import models
 from models.validation import SeedValidationError
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.versioning import code_version_of
+from pipelines.checks.contracts import contract_from_model
+from pipelines.checks.validation import seed_check_results, seed_check_specs
 from pipelines.ingest.seeds import RAW_TABLES, load_seeds
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
@@ -40,6 +42,7 @@ RAW_SPECS = [
         code_version=RAW_CODE_VERSION,
         owners=["team:data-platform"],
         tags={"layer": "raw"},
+        metadata=contract_from_model(table.model),
     )
     for name, table in RAW_TABLES.items()
     if name in PUBLISHED_HERE
@@ -66,14 +69,17 @@ def validation_failure(error: SeedValidationError) -> dg.Failure:
 
 @dg.multi_asset(
     specs=RAW_SPECS,
+    check_specs=seed_check_specs(spec.key for spec in RAW_SPECS),
     can_subset=True,
     name="raw_seeds",
     description="Read and validate every seed file, then publish the selected raw tables.",
 )
 def raw_seeds(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    checked = [key.asset_key for key in context.selected_asset_check_keys]
     try:
         frames = load_seeds(warehouse.seeds)
     except SeedValidationError as error:
+        yield from seed_check_results(checked, error)  # shown on each asset, then the run stops
         raise validation_failure(error) from None
     selected = [
         name for name in PUBLISHED_HERE if dg.AssetKey(["raw", name]) in context.selected_asset_keys
@@ -94,3 +100,4 @@ def raw_seeds(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         yield materialize_result(
             outcome, _column_descriptions(name), asset_key=dg.AssetKey(["raw", name])
         )
+    yield from seed_check_results(checked, None)

@@ -14,6 +14,7 @@ import yaml
 
 from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
+from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics.lineage import sql_column_lineage
 from pipelines.metrics.sql import included_paths, read_model_sql, sql_path
 from pipelines.resources import WarehouseResource
@@ -37,6 +38,7 @@ class SqlModel:
     sql: str
     description: str
     columns: dict[str, str]
+    checks: dict
     code_version: str
 
     @classmethod
@@ -50,6 +52,7 @@ class SqlModel:
             sql=read_model_sql(model_path),
             description=doc["description"],
             columns=doc.get("columns", {}),
+            checks=doc.get("checks") or {},
             code_version=code_version_of(model_path, doc_path, *included_paths(model_path)),
         )
 
@@ -102,7 +105,10 @@ def sql_table_asset(
         code_version=model.code_version,
         owners=["team:data-platform"],
         tags={"layer": layer},
-        metadata={"sql_file": f"sql/{layer}/{name}.sql"},
+        metadata={
+            "sql_file": f"sql/{layer}/{name}.sql",
+            **contract_metadata(model.checks, model.columns),
+        },
     )
     def _table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         periods = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from pipelines.cli.build import refresh, run, validate
+from pipelines.cli.build import refresh, restore, run, validate
 from pipelines.cli.common import SovaiGroup
 from pipelines.cli.explore import query, sql, tables
 from pipelines.cli.history import diff, versions
@@ -31,5 +31,5 @@ def main() -> None:
     """
 
 
-for command in (validate, run, refresh, sql, query, tables, versions, diff):
+for command in (validate, run, refresh, restore, sql, query, tables, versions, diff):
     main.add_command(command)

@@ -77,8 +77,12 @@ def refresh(quiet: bool) -> None:
 def _refresh_market(quiet: bool) -> None:
     from pipelines.ingest.market_refresh import plan_refresh
     from pipelines.jobs import range_tags
+    from pipelines.warehouse.connection import WarehouseDamagedError
 
-    plan = plan_refresh(get_settings())
+    try:
+        plan = plan_refresh(get_settings())
+    except WarehouseDamagedError as error:
+        raise UserError(str(error)) from None
     tags = range_tags(plan)
     if tags is None:
         _say("No market data yet: drop share or record files in data/landing/.", quiet)
@@ -117,7 +121,9 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
             raise_on_error=False,
             run_id=run_id,
             tags=tags,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # The run's events (with stack traces) go to the Dagster UI; a shell gets the summary
+            # below: each table's version, each failed check, each failure's message.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
@@ -141,4 +147,63 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
             f"run {result.run_id} failed; the warehouse keeps its previous version.\n"
             + "\n".join(failures)
         )
+    problems = _report_failed_checks(result)
+    if problems:
+        raise UserError(
+            f"run {result.run_id} of {job} finished, but {problems} check(s) failed (above); "
+            "the Dagster UI shows each with its failing rows."
+        )
     _say(f"Done: run {result.run_id} of {job} succeeded.", quiet)
+
+
+def _report_failed_checks(result) -> int:
+    """Print each failed asset check; returns how many should fail the command (errors, and
+    refused landing files; a warning such as a column-schema change is only printed)."""
+    import dagster as dg
+
+    from pipelines.checks.validation import LANDING_CHECK
+
+    counted = 0
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed:
+            continue
+        serious = (
+            evaluation.severity == dg.AssetCheckSeverity.ERROR
+            or evaluation.check_name == LANDING_CHECK
+        )
+        counted += serious
+        label = "Check failed" if serious else "Check warning"
+        key = evaluation.asset_key.to_user_string()
+        click.echo(f"{label}: {key} {evaluation.check_name}", err=True)
+        click.echo(f"{evaluation.description or ''}\n", err=True)
+    return counted
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Roll back even if the warehouse is not damaged.")
+def restore(force: bool) -> None:
+    """Put back the last good copy of the warehouse after it was reported damaged.
+
+    Every publish keeps the version it replaces as warehouse.duckdb.previous. The damaged file is
+    kept beside the warehouse, renamed, never deleted. Then `sovai run` brings it up to date.
+
+    \b
+    Example:
+      sovai restore && sovai run
+    """
+    from pipelines.warehouse.connection import WarehouseDamagedError, previous_copy
+    from pipelines.warehouse.integrity import NothingToRestoreError
+    from pipelines.warehouse.integrity import restore as restore_previous
+
+    path = get_settings().warehouse_path
+    try:
+        kept = restore_previous(path, force=force)
+    except (NothingToRestoreError, WarehouseDamagedError) as error:
+        raise UserError(str(error)) from None
+    click.echo(f"Restored {path} from {previous_copy(path)}.")
+    if kept is not None:
+        click.echo(f"The file it replaced is kept as {kept}.")
+    click.echo("Run `sovai run` to bring it up to date.")

@@ -19,7 +19,11 @@ import duckdb
 import polars as pl
 
 from pipelines.settings import get_settings
-from pipelines.warehouse.connection import WarehouseNotFoundError, read_only
+from pipelines.warehouse.connection import (
+    WarehouseDamagedError,
+    WarehouseNotFoundError,
+    read_only,
+)
 from pipelines.warehouse.inspect import LookupProblem
 
 FORMATS = ("table", "csv", "json")
@@ -69,7 +73,7 @@ def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
     session = read_only(path)
     try:
         con = session.__enter__()
-    except WarehouseNotFoundError as error:
+    except (WarehouseNotFoundError, WarehouseDamagedError) as error:
         raise UserError(str(error)) from None
     except duckdb.Error as error:
         raise UserError(

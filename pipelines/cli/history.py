@@ -52,7 +52,7 @@ def versions(table: str, output_format: str) -> None:
 def diff(table: str, before: int, after: int, limit: int, output_format: str) -> None:
     """Show the rows added, removed and changed in TABLE from version BEFORE to version AFTER.
 
-    A changed row is one whose key columns (declared per table: `keys:` in
+    A changed row is one whose key columns (declared per table: `checks: keys:` in
     sql/<layer>/<name>.yml, or the seed's pandera model for raw tables) are in both versions
     with other values; each changed value is shown before and after. A table without declared
     keys shows added and removed rows only, and says so.

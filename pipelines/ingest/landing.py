@@ -21,6 +21,8 @@ import polars as pl
 from models import market_records
 from models.market_shares import MarketShareModel, check_vendor_references
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path, validate_seed
+from pipelines.ingest.encoding import text_encoding
+from pipelines.ingest.guards import escapes_folder, link_identity
 from pipelines.ingest.readers import read_csv_seed
 
 SHARE_COLUMNS = ["period", "market", "region", "vendor", "share", "source"]
@@ -70,7 +72,11 @@ def market_files(folder: Path, origin: str) -> list[MarketFile]:
         if path.is_file() and path.suffix.lower() in FORMATS and not path.name.startswith(".")
     ]
     paths.sort(key=lambda path: (path.stat().st_mtime, path.name))
-    return [MarketFile(path, sha256_of(path), origin) for path in paths]
+    # A link out of its folder is identified without reading its target (guards refuses it).
+    return [
+        MarketFile(path, link_identity(path) if escapes_folder(path) else sha256_of(path), origin)
+        for path in paths
+    ]
 
 
 def header_of(file: MarketFile) -> list[str]:
@@ -168,19 +174,21 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
 
 
 def _aggregate_records(file: MarketFile) -> pl.DataFrame:
-    """CSV is first read with typed columns, as fast as a bare query; a value DuckDB cannot parse
-    sends the file through the text reader, which counts every broken row instead of stopping."""
+    """CSV is first read with typed columns as UTF-8, as fast as a bare query; a value DuckDB
+    cannot parse (or text that is not UTF-8) sends the file through the text reader, in the
+    file's encoding, which counts every broken row instead of stopping."""
     con = duckdb.connect()
     try:
-        if file.format == "csv":
-            typed = market_records.aggregation_sql(market_records.typed_csv_reader(), typed=True)
-            try:
-                return con.sql(typed, params=[str(file.path)]).pl()
-            except duckdb.Error:
-                reader = market_records.text_csv_reader()
-        else:
-            reader = "read_parquet(?)"
-        return con.sql(market_records.aggregation_sql(reader), params=[str(file.path)]).pl()
+        if file.format == "parquet":
+            sql = market_records.aggregation_sql("read_parquet(?)")
+            return con.sql(sql, params=[str(file.path)]).pl()
+        typed = market_records.aggregation_sql(market_records.typed_csv_reader(), typed=True)
+        try:
+            return con.sql(typed, params=[str(file.path)]).pl()
+        except duckdb.Error:
+            text = market_records.aggregation_sql(market_records.text_csv_reader())
+            params = [str(file.path), text_encoding(file.path)]
+            return con.sql(text, params=params).pl()
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()[0]
         problem = Problem(display_path(file.path), "whole file", "-", f"not readable: {first_line}")

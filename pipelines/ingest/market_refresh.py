@@ -19,7 +19,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.market_periods import PeriodBounds
 from models.validation import Problem, SeedValidationError
+from pipelines.ingest.guards import (
+    check_landed,
+    escapes_folder,
+    refuse_before_reading,
+    seed_period_bounds,
+)
 from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
 from pipelines.settings import Settings
 from pipelines.warehouse.connection import read_only
@@ -86,7 +93,8 @@ def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
     done = [f for f in candidates if f.sha256 in ingested and f.origin == "landing"]
     if not with_periods:
         return RefreshPlan(new, done, None, None)
-    ranges = [span for span in (_period_span(file) for file in new) if span is not None]
+    bounds = seed_period_bounds(settings.seeds_dir)  # out-of-bounds periods have no partition
+    ranges = [span for span in (_period_span(file, bounds) for file in new) if span is not None]
     if ranges:
         start, end = min(s for s, _ in ranges), max(e for _, e in ranges)
     else:
@@ -96,7 +104,9 @@ def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
     return RefreshPlan(new, done, start, end)
 
 
-def _period_span(file: MarketFile) -> tuple[date, date] | None:
+def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, date] | None:
+    if escapes_folder(file.path):
+        return None
     try:
         scan = (
             pl.scan_parquet(file.path)
@@ -104,6 +114,8 @@ def _period_span(file: MarketFile) -> tuple[date, date] | None:
             else pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
         )
         period = pl.col("period").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+        if bounds is not None:  # a refused period must not widen the run's range
+            period = period.filter(period.is_between(bounds.first, bounds.last))
         low, high = (
             scan.select(period.min().alias("low"), period.max().alias("high")).collect().row(0)
         )
@@ -112,12 +124,17 @@ def _period_span(file: MarketFile) -> tuple[date, date] | None:
     return (low, high) if low is not None else None
 
 
-def ingest(files: list[MarketFile], known_vendors: set[str]) -> IngestOutcome:
+def ingest(
+    files: list[MarketFile], known_vendors: set[str], bounds: PeriodBounds | None = None
+) -> IngestOutcome:
     """Validate each file on its own, so one bad file does not stop the others."""
     outcome = IngestOutcome()
     for file in files:
         try:
-            outcome.accepted.append((file, shares_from_file(file, known_vendors)))
+            refuse_before_reading(file)
+            shares = shares_from_file(file, known_vendors)
+            check_landed(file, shares, bounds)
+            outcome.accepted.append((file, shares))
         except SeedValidationError as error:
             outcome.rejected.append((file, error.problems))
     return outcome

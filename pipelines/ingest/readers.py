@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,16 @@ import polars as pl
 import yaml
 
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path
+from pipelines.ingest.encoding import UTF8, read_text, text_encoding, utf8_bytes
 
 
 def read_csv_seed(table: str, path: Path) -> SeedFrame:
-    """All cells as text; row i of the frame is line i + 2 of the file (line 1 is the header)."""
+    """All cells as text; row i of the frame is line i + 2 of the file (line 1 is the header).
+
+    UTF-8 (a BOM is dropped) or, when the file is not UTF-8, Latin-1; CRLF line ends are fine."""
+    source = path if text_encoding(path) == UTF8 else io.BytesIO(utf8_bytes(path))
     try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        frame = pl.read_csv(source, infer_schema=False, encoding="utf8-lossy")
     except pl.exceptions.NoDataError:
         raise SeedValidationError(
             [Problem(display_path(path), "whole file", "-", "file is empty; a header is needed")]
@@ -33,13 +38,24 @@ def read_csv_seed(table: str, path: Path) -> SeedFrame:
     if blank is not None and blank.any():
         locations = [line for line, is_blank in zip(locations, blank, strict=True) if not is_blank]
         frame = frame.filter(~blank)
+    if frame.height == 0:
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(path),
+                    "whole file",
+                    "-",
+                    "the file has a header but no data rows; add rows or remove the file",
+                )
+            ]
+        )
     return SeedFrame(table=table, file=path, frame=frame, locations=locations)
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML document that must be a mapping; syntax errors name their line."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.safe_load(read_text(path))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         row = f"line {mark.line + 1}" if mark is not None else "whole file"

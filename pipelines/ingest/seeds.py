@@ -17,6 +17,7 @@ import polars as pl
 
 from models.assumptions import AssumptionsModel
 from models.infrastructure import InfrastructureComponentModel
+from models.market_periods import check_period_bounds, period_bounds
 from models.market_shares import MarketShareModel, check_vendor_references
 from models.platforms import PlatformModel
 from models.policy import (
@@ -117,6 +118,10 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
                 display_path(seeds_dir / "assumptions.yaml"), "whole file", "-", "must hold one row"
             )
         )
+    elif "assumptions" in validated and {"market_shares"} <= set(combined) & set(validated):
+        bounds = period_bounds(validated["assumptions"].row(0, named=True))
+        periods = validated["market_shares"].get_column("period")
+        problems.extend(check_period_bounds(combined["market_shares"], periods, bounds))
     if problems:
         raise SeedValidationError(problems)
     return validated

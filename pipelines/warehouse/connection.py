@@ -17,6 +17,42 @@ class WarehouseNotFoundError(FileNotFoundError):
     """Raised when a reader asks for a warehouse that has never been published."""
 
 
+class WarehouseDamagedError(RuntimeError):
+    """The warehouse file exists but DuckDB cannot read it; the message says how to recover."""
+
+
+def previous_copy(warehouse_path: Path) -> Path:
+    """The last good version of the warehouse file, kept by every publish."""
+    return warehouse_path.with_name(warehouse_path.name + ".previous")
+
+
+def damaged_error(warehouse_path: Path, error: Exception) -> WarehouseDamagedError:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    previous = previous_copy(warehouse_path)
+    recovery = (
+        f"The last good version is kept as {previous}: run `sovai restore` to put it back (the "
+        "damaged file is kept beside it, renamed), then `sovai run`."
+        if previous.exists()
+        else "No earlier copy exists: move the damaged file aside and run `sovai run` to rebuild "
+        "the warehouse from the seeds."
+    )
+    return WarehouseDamagedError(
+        f"The warehouse file {warehouse_path} is damaged and cannot be read ({first_line}). "
+        f"Nothing was changed. {recovery}"
+    )
+
+
+def is_corruption(error: Exception) -> bool:
+    """DuckDB found a block whose checksum does not match, or a block beyond the file's end."""
+    text = str(error).lower()
+    return "corrupt database file" in text or "could not read enough bytes" in text
+
+
+def is_lock_conflict(error: Exception) -> bool:
+    """Another process holds the file read-write: busy, not damaged."""
+    return "lock" in str(error).lower()
+
+
 def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -34,7 +70,12 @@ def read_only(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             f"No warehouse at {warehouse_path}. Run `make run` (or `sovai run`) to build it, "
             "or set SOVAI_WAREHOUSE to an existing warehouse file."
         )
-    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.Error as error:
+        if is_lock_conflict(error):
+            raise
+        raise damaged_error(warehouse_path, error) from None
     try:
         yield con
     finally:

@@ -24,6 +24,7 @@ import polars as pl
 
 from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier
 from pipelines.warehouse.history import HistoryTable, PublishError, digest
+from pipelines.warehouse.integrity import keep_previous, publish_error, verify
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
@@ -90,6 +91,8 @@ def publish(
         ) from error
     with writer_lock(warehouse_path):
         _remove_stale_copies(warehouse_path)
+        if warehouse_path.exists():
+            verify(warehouse_path)  # a damaged file is reported, never built upon
         with _working_copy(warehouse_path) as copy_path:
             con = duckdb.connect(str(copy_path), config=STORAGE_CONFIG)
             try:
@@ -103,6 +106,7 @@ def publish(
             finally:
                 con.close()
             if any(outcome.published for outcome in outcomes) or not warehouse_path.exists():
+                keep_previous(warehouse_path)  # the version being replaced stays restorable
                 _replace_atomically(copy_path, warehouse_path)
     return outcomes
 
@@ -114,11 +118,8 @@ def _working_copy(warehouse_path: Path) -> Iterator[Path]:
         if warehouse_path.exists():
             shutil.copyfile(warehouse_path, copy_path)
         yield copy_path
-    except OSError as error:
-        raise PublishError(
-            f"Could not write a new version next to {warehouse_path}: {error}. "
-            "The warehouse keeps its previous version."
-        ) from error
+    except (OSError, duckdb.IOException) as error:  # disk full, folder not writable, damage
+        raise publish_error(warehouse_path, error) from error
     finally:
         for leftover in (copy_path, copy_path.with_name(copy_path.name + ".wal")):
             leftover.unlink(missing_ok=True)

@@ -175,7 +175,10 @@ def test_a_later_file_replaces_a_period_and_the_earlier_figures_stay_in_history(
 def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
     warehouse, seeds, landing = built
     resource = WarehouseResource(
-        warehouse_path=str(warehouse), seeds_dir=str(seeds), landing_dir=str(landing)
+        warehouse_path=str(warehouse),
+        seeds_dir=str(seeds),
+        landing_dir=str(landing),
+        allow_outside_project=True,
     )
     sensor = build_definitions(resource).resolve_sensor_def("landing_sensor")
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:
@@ -191,7 +194,10 @@ def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
 def test_a_backfill_over_a_year_of_daily_partitions_is_one_run(built):
     warehouse, seeds, landing = built
     resource = WarehouseResource(
-        warehouse_path=str(warehouse), seeds_dir=str(seeds), landing_dir=str(landing)
+        warehouse_path=str(warehouse),
+        seeds_dir=str(seeds),
+        landing_dir=str(landing),
+        allow_outside_project=True,
     )
     job = build_definitions(resource).resolve_job_def("market_refresh")
     result = job.execute_in_process(
@@ -252,6 +258,7 @@ def test_the_sensor_and_schedule_wait_for_the_warehouse_to_be_built(tmp_path, se
         warehouse_path=str(tmp_path / "none" / "warehouse.duckdb"),
         seeds_dir=str(seeds),
         landing_dir=str(landing),
+        allow_outside_project=True,
     )
     definitions = build_definitions(resource)
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:

@@ -43,6 +43,7 @@ def private_env(folder: Path) -> dict[str, str]:
         "SOVAI_SEEDS_DIR": str(seeds),
         "SOVAI_LANDING_DIR": str(folder / "data" / "landing"),
         "DAGSTER_HOME": str(folder / "dagster_home"),
+        "SOVAI_EXPECTATIONS": "off",  # tests/checks/test_expectations.py runs the GX suites
     }
 
 

@@ -1,5 +1,6 @@
 """`sovai validate`, `run` and `sql` as a user runs them: real processes, a private warehouse."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -89,6 +90,23 @@ def test_failing_sql_exits_1_with_the_database_error_and_what_to_check(built):
     assert "no_such_table" in result.stderr
     assert "sovai tables" in result.stderr
     assert no_traceback(result)
+
+
+def test_sql_cannot_change_the_warehouse_whatever_the_statement(built):
+    warehouse = Path(built["SOVAI_WAREHOUSE"])
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    for statement in (
+        "insert into meta.table_versions select * from meta.table_versions",
+        "create table analytics.mine as select 1 as x",
+        "update history.platform_efficiency set tco_usd = 0",
+        "delete from history.platform_efficiency",
+        "create or replace view analytics.platform_efficiency as select 1 as x",
+    ):
+        result = sovai("sql", statement, env=built)
+        assert result.returncode == 1, statement
+        assert "read-only" in result.stderr.lower(), result.stderr
+        assert "Traceback" not in result.stderr
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
 
 
 def test_sql_on_a_missing_warehouse_says_how_to_build_it(user_env):

@@ -96,13 +96,13 @@ def test_typed_and_text_readers_agree_on_a_valid_record_file(tmp_path):
     )
     con = duckdb.connect()
     typed, text = (
-        con.sql(market_records.aggregation_sql(reader, typed=flag), params=[str(file.path)])
+        con.sql(market_records.aggregation_sql(reader, typed=flag), params=params)
         .pl()
         .sort("period", "vendor")
         .rows()
-        for reader, flag in [
-            (market_records.typed_csv_reader(), True),
-            (market_records.text_csv_reader(), False),
+        for reader, flag, params in [
+            (market_records.typed_csv_reader(), True, [str(file.path)]),
+            (market_records.text_csv_reader(), False, [str(file.path), "utf-8"]),
         ]
     )
     assert typed == text

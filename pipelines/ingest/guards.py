@@ -1,0 +1,115 @@
+"""What a market file must pass besides its contract: it lies in its folder, it holds data rows,
+and its periods are within the bounds of seeds/assumptions.yaml.
+
+A symbolic link out of the landing folder is refused without reading what it points at (a link
+could otherwise pull any file the process can read into the warehouse); it is moved to quarantine
+like any refused file, and its target is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+import yaml
+
+from models.market_periods import MAX_REPORTED_ROWS, PeriodBounds, period_bounds
+from models.validation import Problem, SeedValidationError, display_path
+from pipelines.ingest.encoding import read_text
+
+if TYPE_CHECKING:
+    from pipelines.ingest.landing import MarketFile
+
+
+def escapes_folder(path: Path) -> bool:
+    """A symbolic link whose target lies outside the folder the link is in."""
+    return path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve())
+
+
+def link_identity(path: Path) -> str:
+    """Stands in for the content hash of a refused link, so its target is never read."""
+    return hashlib.sha256(f"symlink:{os.readlink(path)}".encode()).hexdigest()
+
+
+def refuse_before_reading(file: MarketFile) -> None:
+    """Refuse a link out of its folder (unread) and an empty file (clearer than a header error)."""
+    if not escapes_folder(file.path) and file.path.stat().st_size == 0:
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(file.path), "whole file", "-", "file is empty; a header is needed"
+                )
+            ]
+        )
+    if escapes_folder(file.path):
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(file.path),
+                    "whole file",
+                    "-",
+                    f"is a symbolic link to {os.readlink(file.path)}, outside "
+                    f"{display_path(file.path.parent)}; links out of the folder are refused "
+                    "(copy the file in instead)",
+                )
+            ]
+        )
+
+
+def check_landed(file: MarketFile, shares: pl.DataFrame, bounds: PeriodBounds | None) -> None:
+    """Refuse a file that gave no rows, or whose periods are out of bounds (named by line)."""
+    if shares.height == 0:
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(file.path),
+                    "whole file",
+                    "-",
+                    "the file has a header but no data rows; add rows or remove the file",
+                )
+            ]
+        )
+    if bounds is not None and shares.select(bounds.out_of_bounds().any()).item():
+        raise SeedValidationError(_out_of_bounds_rows(file, bounds))
+
+
+def _out_of_bounds_rows(file: MarketFile, bounds: PeriodBounds) -> list[Problem]:
+    """The failure path: read the file again to name each offending line."""
+    csv = file.format == "csv"
+    scan = (
+        pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
+        if csv
+        else pl.scan_parquet(file.path)
+    )
+    period = (
+        pl.col("period").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    )
+    rows = (
+        scan.select(period.alias("period"))
+        .with_row_index("_position", offset=2 if csv else 1)
+        .filter(bounds.out_of_bounds())
+        .head(MAX_REPORTED_ROWS)
+        .collect()
+    )
+    label = "line" if csv else "row"
+    return [
+        Problem(
+            display_path(file.path),
+            f"{label} {position}",
+            "period",
+            bounds.rule(value) or "",
+            value.isoformat(),
+        )
+        for position, value in rows.iter_rows()
+    ] or [Problem(display_path(file.path), "whole file", "period", "periods out of bounds")]
+
+
+def seed_period_bounds(seeds_dir: Path) -> PeriodBounds | None:
+    """Bounds straight from seeds/assumptions.yaml, for planning a run before it validates."""
+    try:
+        return period_bounds(yaml.safe_load(read_text(seeds_dir / "assumptions.yaml")))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+        return None  # the run's validation reports the broken file

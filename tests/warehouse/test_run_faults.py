@@ -1,0 +1,266 @@
+"""Whole runs under faults: a full disk, an unusable warehouse folder, a reader holding the file
+for a whole run, two runs at once and a run killed mid-publish.
+
+(tests/warehouse/test_faults.py proves the same at the level of one publish.) The tests run as
+root here, where file permissions stop nothing; so "not writable" is made real in two ways root
+cannot ignore: a per-process file-size limit (RLIMIT_FSIZE, writes fail with EFBIG as on a full
+disk) and a warehouse folder whose path runs through a regular file (ENOTDIR).
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import edit, run_job
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
+CHEAPER_POWER = ("electricity_usd_per_kwh: 0.15 ", "electricity_usd_per_kwh: 0.10 ")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sovai_env(tmp_path: Path, warehouse: Path, seeds: Path, home: str = "dagster_home") -> dict:
+    (tmp_path / home).mkdir(exist_ok=True)
+    return {
+        **os.environ,
+        "SOVAI_WAREHOUSE": str(warehouse),
+        "SOVAI_SEEDS_DIR": str(seeds),
+        "SOVAI_LANDING_DIR": str(tmp_path / "no-landing"),
+        "DAGSTER_HOME": str(tmp_path / home),
+        "SOVAI_EXPECTATIONS": "off",
+    }
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def assert_whole(warehouse: Path) -> None:
+    """Every table's view holds exactly the rows its latest logged version counted, and every
+    table's versions run 1, 2, ... without a gap."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        latest = con.execute(
+            "select view_name, row_count from meta.table_versions "
+            "qualify version = max(version) over (partition by table_name)"
+        ).fetchall()
+        for view, rows in latest:
+            assert con.execute(f"select count(*) from {view}").fetchall() == [(rows,)], view
+        gaps = con.execute(
+            "select table_name from meta.table_versions group by table_name "
+            "having max(version) <> count(*)"
+        ).fetchall()
+    assert gaps == []
+
+
+DISK_FULL_PUBLISHER = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from pathlib import Path
+    import polars as pl
+    from pipelines.warehouse.history import PublishError
+    from pipelines.warehouse.publish import TableToPublish, publish
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    limit = int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    n = pl.int_range(2_000_000)
+    frame = pl.select(n.alias("n"), (n * 0.5).alias("x"))
+    table = TableToPublish(name="scores", schema="analytics", description="test", frame=frame)
+    try:
+        publish(Path(sys.argv[1]), [table], run_id="full-disk", code_version="test")
+    except PublishError as error:
+        print(error)
+        sys.exit(3)
+    """
+)
+
+
+def test_a_full_disk_fails_the_publish_clearly_and_keeps_the_previous_version(warehouse, seeds):
+    assert run_job(warehouse, seeds, job="refresh_all").success
+    before = sha256(warehouse)
+    limit = warehouse.stat().st_size + 1024 * 1024  # the copy fits, the new rows do not
+
+    result = subprocess.run(
+        [sys.executable, "-c", DISK_FULL_PUBLISHER, str(warehouse), str(limit)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
+
+    assert result.returncode == 3, result.stderr
+    assert "Could not write a new version" in result.stdout
+    assert "The warehouse keeps its previous version" in result.stdout
+    assert sha256(warehouse) == before
+    assert not list(warehouse.parent.glob("*.publishing*")), "the partial copy is removed"
+    assert run_job(warehouse, seeds, job="refresh_all").success  # and the next run works
+    assert_whole(warehouse)
+
+
+def test_a_warehouse_folder_that_cannot_be_created_fails_sovai_run_with_a_clear_message(
+    tmp_path, seeds
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    warehouse = blocker / "warehouse" / "warehouse.duckdb"
+
+    result = subprocess.run(
+        [str(SOVAI), "run"],
+        capture_output=True,
+        text=True,
+        env=sovai_env(tmp_path, warehouse, seeds),
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "Cannot create the warehouse folder" in result.stderr
+    assert "Set SOVAI_WAREHOUSE to a writable location" in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)   # as `make sql` would, for the whole run
+    def snapshot():
+        tco = con.execute("select round(sum(tco_usd), 3) from analytics.platform_efficiency")
+        tco = tco.fetchall()[0][0]
+        history = con.execute("select count(*) from history.platform_efficiency").fetchall()[0][0]
+        versions = con.execute("select count(*) from meta.table_versions").fetchall()[0][0]
+        print(tco, history, versions, flush=True)
+    snapshot()
+    sys.stdin.readline()
+    snapshot()
+    """
+)
+
+
+def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succeeds(
+    warehouse, seeds
+):
+    assert run_job(warehouse, seeds).success
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = reader.stdout.readline().split()
+    assert len(first) == 3, reader.stderr.read()
+
+    edit(seeds / "assumptions.yaml", *CHEAPER_POWER)
+    assert run_job(warehouse, seeds).success
+
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert reader.stdout.readline().split() == first, "the open session saw a change"
+    assert reader.wait(timeout=30) == 0, reader.stderr.read()
+    now = query(warehouse, "select round(sum(tco_usd), 3) from analytics.platform_efficiency")
+    assert now[0][0] < float(first[0]), "a new session sees the new version"
+    assert_whole(warehouse)
+
+
+def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_versions(
+    tmp_path, warehouse, seeds
+):
+    assert run_job(warehouse, seeds, job="refresh_all").success
+    cheaper = tmp_path / "cheaper-seeds"
+    shutil.copytree(seeds, cheaper)
+    edit(cheaper / "assumptions.yaml", *CHEAPER_POWER)
+    edit(seeds / "assumptions.yaml", CHEAPER_POWER[0], "electricity_usd_per_kwh: 0.12 ")
+    env = sovai_env(tmp_path, warehouse, seeds)
+    # Dagster creates its run storage on first use, and two first uses racing each other fail
+    # in Dagster's own schema set-up; a Dagster home in use already has it.
+    subprocess.run(
+        [sys.executable, "-c", "import dagster; dagster.DagsterInstance.get().get_runs(limit=1)"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    runs = [
+        subprocess.Popen(
+            [str(SOVAI), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=sovai_env(tmp_path, warehouse, folder),
+            cwd=PROJECT_ROOT,
+        )
+        for folder in (seeds, cheaper)
+    ]
+    for run in runs:
+        _, errors = run.communicate(timeout=600)
+        assert run.returncode == 0, errors
+
+    assert_whole(warehouse)
+    # Each run published its own assumptions; every version of every table derived from them
+    # holds one electricity price, never rows of both runs.
+    prices = query(
+        warehouse,
+        "select _version, list(distinct electricity_usd_per_kwh) "
+        "from history.raw_assumptions group by _version order by _version",
+    )
+    assert [version for version, _ in prices] == [1, 2, 3]  # the first build, then both runs
+    assert sorted(price for _, (price,) in prices[1:]) == [0.10, 0.12]
+    per_version = query(
+        warehouse,
+        "select _version, count(*), "
+        "count(distinct round(energy_cost_usd_per_year / power_watts, 9)) "
+        "from history.platform_efficiency group by _version order by _version",
+    )
+    assert [version for version, _, _ in per_version] == list(range(1, len(per_version) + 1))
+    assert all(rows == 3 and distinct == 1 for _, rows, distinct in per_version), per_version
+
+
+def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_run_completes(
+    tmp_path, warehouse, seeds
+):
+    assert run_job(warehouse, seeds).success
+    edit(seeds / "assumptions.yaml", *CHEAPER_POWER)  # so the run publishes new versions
+    env = sovai_env(tmp_path, warehouse, seeds)
+    run = subprocess.Popen(
+        [str(SOVAI), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+    deadline = time.monotonic() + 120
+    while not list(warehouse.parent.glob("*.publishing")):
+        if run.poll() is not None:
+            pytest.fail(f"the run ended before it was killed: {run.stderr.read()}")
+        assert time.monotonic() < deadline, "no publish started"
+        time.sleep(0.002)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
+    assert run.returncode == -signal.SIGKILL
+
+    assert_whole(warehouse)  # the version being written never became visible
+    rerun = subprocess.run(
+        [str(SOVAI), "run"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert_whole(warehouse)
+    assert not list(warehouse.parent.glob("*.publishing*")), "the killed run's copy is removed"
+    cheaper = query(
+        warehouse,
+        "select min(energy_cost_usd_per_year / power_watts) from analytics.platform_efficiency",
+    )
+    assert cheaper[0][0] == pytest.approx(8760 / 1000 * 0.10)
