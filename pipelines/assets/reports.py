@@ -124,9 +124,36 @@ def table_version(warehouse: WarehouseResource, view: str) -> int:
     return int(rows.item())
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CHART_CHECK = "chart_drawn"
+REPORT_CHECK = "report_complete"
+
+
+def chart_check(key: dg.AssetKey, png: bytes, rows: int) -> dg.AssetCheckResult:
+    """A chart passes when it is a PNG drawn from at least one row; an empty chart warns."""
+    problems = []
+    if not png.startswith(PNG_SIGNATURE):
+        problems.append("the file is not a PNG image")
+    if rows == 0:
+        problems.append("its table has no rows yet, so the chart is empty")
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=CHART_CHECK,
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="; ".join(problems) or f"a PNG of {len(png):,} bytes drawn from {rows} rows",
+        metadata={"rows": rows, "bytes": len(png)},
+    )
+
+
 def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["reports", spec.name])
+
     @dg.asset(
-        key=["reports", spec.name],
+        key=key,
+        check_specs=[
+            dg.AssetCheckSpec(CHART_CHECK, asset=key, description="A PNG drawn from its rows")
+        ],
         deps=[_key(spec.table), *(_key(view) for view in spec.extra_deps)],
         group_name="reports",
         kinds={"matplotlib", "png"},
@@ -145,13 +172,14 @@ def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
         path.write_bytes(png)
         context.log.info(f"Saved {path} ({len(png):,} bytes) from {spec.table} v{version}")
         return dg.MaterializeResult(
+            check_results=[chart_check(key, png, frame.height)],
             metadata={
                 "chart": dg.MetadataValue.md(image_markdown(spec.title, png)),
                 **data_metadata(frame),
                 "source_table": spec.table,
                 "source_version": version,
                 "path": dg.MetadataValue.path(str(path)),
-            }
+            },
         )
 
     return _chart
@@ -160,8 +188,14 @@ def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
 CHART_ASSETS = [chart_asset(spec) for spec in CHARTS]
 
 
+INDEX = dg.AssetKey(["reports", "index"])
+
+
 @dg.asset(
-    key=["reports", "index"],
+    key=INDEX,
+    check_specs=[
+        dg.AssetCheckSpec(REPORT_CHECK, asset=INDEX, description="Every chart is on the page")
+    ],
     deps=[asset.key for asset in CHART_ASSETS],
     group_name="reports",
     kinds={"html"},
@@ -190,13 +224,23 @@ def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     missing = [spec.name for spec, chart in pieces if not chart.exists()]
     if missing:
         context.log.warning(f"Charts not drawn yet, left out of the report: {missing}")
+    complete = dg.AssetCheckResult(
+        asset_key=INDEX,
+        check_name=REPORT_CHECK,
+        passed=not missing,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"charts not drawn yet: {', '.join(missing)}" if missing else "every chart is on it"
+        ),
+    )
     return dg.MaterializeResult(
+        check_results=[complete],
         metadata={
             **data_metadata(versions),
             "path": dg.MetadataValue.path(str(path)),
             "charts": len(pieces) - len(missing),
             "bytes": len(page.encode()),
-        }
+        },
     )
 
 

@@ -76,6 +76,10 @@ def test_after_a_full_run_every_asset_shows_every_one_of_its_checks_passed(wareh
     checked = {key.asset_key for key in found}
     assert checked == assets, "every asset has checks"
     for asset in assets:
+        if asset.path[0] == "reports":  # files, not tables: their own checks
+            chart = dg.AssetCheckKey(asset, "chart_drawn")
+            assert chart in found or dg.AssetCheckKey(asset, "report_complete") in found
+            continue
         assert dg.AssetCheckKey(asset, "row_count_nonzero") in found
         assert dg.AssetCheckKey(asset, "column_schema_unchanged") in found
 
@@ -193,4 +197,7 @@ def test_loading_the_definitions_does_not_import_great_expectations():
 def test_every_sql_model_declares_its_key():
     for path in sorted((PROJECT_ROOT / "sql").glob("*/*.yml")):
         checks = yaml.safe_load(path.read_text(encoding="utf-8")).get("checks") or {}
+        one_row = {"type": "expect_table_row_count_to_equal", "value": 1}
+        if one_row in (checks.get("expectations") or []):
+            continue  # a one-row summary needs no key; it is held to exactly one row instead
         assert checks.get("keys"), f"{path.name} declares no keys under checks:"
