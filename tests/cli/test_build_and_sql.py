@@ -122,8 +122,8 @@ def test_a_file_that_is_not_a_warehouse_is_refused_with_what_to_do(user_env):
     path.write_text("not a database")
     result = sovai("tables", env=user_env)
     assert result.returncode == 1
-    assert f"cannot open the warehouse at {path}" in result.stderr
-    assert "SOVAI_WAREHOUSE" in result.stderr
+    assert f"The warehouse file {path} is damaged" in result.stderr
+    assert "move the damaged file aside and run `sovai run`" in result.stderr
     assert no_traceback(result)
 
 
