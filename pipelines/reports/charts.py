@@ -122,8 +122,12 @@ def hhi_over_time_figure(history: pl.DataFrame, thresholds: Mapping[str, float])
     return figure
 
 
-def vendor_share_areas_figure(shares: pl.DataFrame, max_series: int = 4) -> Figure:
-    """Vendor shares stacked over time, one panel per market and region (the largest few)."""
+def vendor_share_areas_figure(
+    shares: pl.DataFrame, max_series: int = 4, max_vendors: int = 7
+) -> Figure:
+    """Vendor shares stacked over time, one panel per market and region (the largest few); past
+    the largest vendors, the rest are stacked as one band, so hundreds of small vendors stay
+    readable (and cheap to draw)."""
     plt = _pyplot()
     sizes = shares.group_by("market", "region").agg(pl.col("period").n_unique().alias("periods"))
     series = sizes.sort("periods", "market", "region", descending=[True, False, False]).head(
@@ -132,14 +136,27 @@ def vendor_share_areas_figure(shares: pl.DataFrame, max_series: int = 4) -> Figu
     count = max(series.height, 1)
     figure, axes = plt.subplots(count, 1, figsize=(11, 3.6 * count), squeeze=False)
     for axis, (market, region, _) in zip(axes[:, 0], series.rows(), strict=False):
+        one = shares.filter((pl.col("market") == market) & (pl.col("region") == region))
+        largest = (
+            one.group_by("vendor")
+            .agg(pl.col("share").sum())
+            .sort("share", "vendor", descending=[True, False])
+            .get_column("vendor")
+        )
+        named = largest.head(max_vendors).to_list()
+        others = f"{largest.len() - len(named)} other vendors"
         wide = (
-            shares.filter((pl.col("market") == market) & (pl.col("region") == region))
+            one.with_columns(
+                pl.when(pl.col("vendor").is_in(named))
+                .then(pl.col("vendor"))
+                .otherwise(pl.lit(others))
+                .alias("vendor")
+            )
             .pivot(on="vendor", index="period", values="share", aggregate_function="sum")
             .sort("period")
             .fill_null(0)
         )
-        vendors = [name for name in wide.columns if name != "period"]
-        vendors.sort(key=lambda name: -wide.get_column(name).sum())
+        vendors = [name for name in [*named, others] if name in wide.columns]
         axis.stackplot(
             wide.get_column("period").to_list(),
             [wide.get_column(name).to_list() for name in vendors],

@@ -91,3 +91,21 @@ def test_ranked_bars_put_the_best_on_top_with_their_values():
     (axis,) = figure.axes
     assert [label.get_text() for label in axis.get_yticklabels()] == ["a", "b"]
     assert texts_of(axis) == ["2.50", "11.26"]
+
+
+def test_past_the_largest_vendors_the_rest_stack_as_one_band():
+    vendors = [f"v{index}" for index in range(10)]
+    shares = pl.DataFrame(
+        {
+            "period": [date(2026, 1, 1)] * 10,
+            "market": ["gpus"] * 10,
+            "region": ["global"] * 10,
+            "vendor": vendors,
+            "share": [0.5, 0.2, 0.1, 0.05, 0.05, 0.04, 0.03, 0.01, 0.01, 0.01],
+        }
+    )
+    (axis,) = charts.vendor_share_areas_figure(shares, max_vendors=3).axes
+    labels = [text.get_text() for text in axis.get_legend().get_texts()]
+    assert labels == ["v0", "v1", "v2", "7 other vendors"]
+    top = axis.collections[-1].get_paths()[0].vertices[:, 1].max()
+    assert abs(top - 1.0) < 1e-9
