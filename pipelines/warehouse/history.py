@@ -102,6 +102,15 @@ class HistoryTable:
             f"where _retired_in is null and {scope}",
             params,
         )
+        ((in_scope,),) = self.con.execute("select count(*) from _in_scope").fetchall()
+        if not in_scope:
+            # New periods or a new file (the usual refresh): every staged row is added, and the
+            # row-by-row comparison with current rows has nothing to compare against.
+            ((added,),) = self.con.execute(f"select count(*) from {staged}").fetchall()
+            if added:
+                self._insert(f"select * from {staged}", version, run_id, at)
+            self.con.execute("drop table _in_scope")
+            return bool(added)
         ((retired,),) = self.con.execute(
             "select count(*) from _in_scope "
             f"where _row_hash not in (select _row_hash from {staged})"
