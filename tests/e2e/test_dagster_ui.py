@@ -128,7 +128,7 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         materialize = page.get_by_role("button").filter(has_text=re.compile(r"^Materialize all$"))
         expect(materialize).to_be_enabled(timeout=60_000)
         expect(page.get_by_text("fetching")).to_have_count(0, timeout=60_000)  # graph drawn
-        page.screenshot(path=ARTIFACTS / "1-asset-graph.png")
+        page.screenshot(path=ARTIFACTS / "1-asset-graph.png", animations="disabled")
         materialize.click()
         expect(page.get_by_text("Launched run")).to_be_visible(timeout=60_000)
 
@@ -141,17 +141,17 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
             time.sleep(2)
         (run,) = launched
         page.goto(f"{dagster_ui}/runs/{run['runId']}", wait_until="networkidle")
-        page.screenshot(path=ARTIFACTS / "2-run.png")
+        page.screenshot(path=ARTIFACTS / "2-run.png", animations="disabled")
         assert run["status"] == "SUCCESS"
 
         page.goto(f"{dagster_ui}/assets/reports/platform_efficiency_chart")
         expect(page.get_by_text("Row count")).to_be_visible(timeout=60_000)
         row_count = page.get_by_text("Row count").locator("xpath=following::*[1]")
         expect(row_count).to_have_text("3")
-        page.screenshot(path=ARTIFACTS / "3-asset-page.png")
+        page.screenshot(path=ARTIFACTS / "3-asset-page.png", animations="disabled")
         page.get_by_text("[Show Markdown]").first.click()
         chart = page.locator('img[src^="data:image/png;base64,"]')
         expect(chart).to_be_visible()
         assert chart.evaluate("image => image.naturalWidth") > 800  # decoded, not a broken icon
-        page.screenshot(path=ARTIFACTS / "4-asset-chart.png")
+        page.screenshot(path=ARTIFACTS / "4-asset-chart.png", animations="disabled")
         browser.close()
