@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from models.validation import Problem, SeedFrame
+from models.validation import Problem, SeedFrame, rows_not_listed
 
 MAX_REPORTED_ROWS = 200
 
@@ -64,12 +64,6 @@ def check_period_bounds(seed: SeedFrame, periods: pl.Series, bounds: PeriodBound
         for index, period in outside.head(MAX_REPORTED_ROWS).iter_rows()
     ]
     if outside.height > len(problems):
-        problems.append(
-            Problem(
-                seed.where(None)[0],
-                f"{outside.height - len(problems)} more rows",
-                "period",
-                "out of bounds in the same way",
-            )
-        )
+        hidden = outside.height - len(problems)
+        problems.append(rows_not_listed(seed, hidden, "period", "out of bounds in the same way"))
     return problems

@@ -5,7 +5,7 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
-from models.validation import Problem, SeedFrame
+from models.validation import Problem, SeedFrame, rows_not_listed
 
 UNALLOCATED_VENDOR = "other"
 SHARE_SUM_TOLERANCE = 1e-9
@@ -54,12 +54,7 @@ def check_vendor_references(shares: SeedFrame, known_vendors: set[str]) -> list[
         for index, name in first_rows.head(MAX_REPORTED_UNKNOWN).iter_rows()
     ]
     if unknown.height > len(problems):
-        problems.append(
-            Problem(
-                shares.where(None)[0],
-                f"{unknown.height - len(problems)} more rows",
-                "vendor",
-                f"{rule} ({first_rows.height} unknown vendors in all)",
-            )
-        )
+        hidden = unknown.height - len(problems)
+        in_all = f"{rule} ({first_rows.height} unknown vendors in all)"
+        problems.append(rows_not_listed(shares, hidden, "vendor", in_all))
     return problems

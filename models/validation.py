@@ -87,6 +87,11 @@ class SeedFrame:
         )
 
 
+def rows_not_listed(seed: SeedFrame, hidden: int, column: str, rule: str) -> Problem:
+    """The line closing a capped list of problems: how many more rows break the same rule."""
+    return Problem(seed.where(None)[0], f"{hidden} more rows", column, rule)
+
+
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

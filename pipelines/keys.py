@@ -38,13 +38,10 @@ def declared_keys(view: str, sql_dir: Path | None = None) -> tuple[str, ...] | N
 
 
 def _seed_model_keys(name: str) -> tuple[str, ...] | None:
-    """A raw table's key is what its pandera model requires to be unique."""
+    """A raw table's key is what its pandera model requires to be unique (as its checks say)."""
+    from pipelines.checks.contracts import model_keys
     from pipelines.ingest.seeds import RAW_TABLES
 
     if name not in RAW_TABLES:
         return None
-    schema = RAW_TABLES[name].model.to_schema()
-    if schema.unique:
-        return (schema.unique,) if isinstance(schema.unique, str) else tuple(schema.unique)
-    unique_columns = tuple(column for column, spec in schema.columns.items() if spec.unique)
-    return unique_columns if len(unique_columns) == 1 else None
+    return model_keys(RAW_TABLES[name].model) or None

@@ -50,6 +50,16 @@ class Runs:
         return [e for result in self.results for e in result.get_asset_materialization_events()]
 
 
+def private_resource(warehouse: Path, seeds: Path, landing: Path) -> WarehouseResource:
+    """The warehouse resource on a test's own folders (temporary, so outside the project)."""
+    return WarehouseResource(
+        allow_outside_project=True,
+        warehouse_path=str(warehouse),
+        seeds_dir=str(seeds),
+        landing_dir=str(landing),
+    )
+
+
 def run_job(
     warehouse: Path,
     seeds: Path,
@@ -65,12 +75,7 @@ def run_job(
     from pipelines.ingest.market_refresh import plan_refresh
     from pipelines.jobs import range_tags
 
-    resource = WarehouseResource(
-        allow_outside_project=True,  # the tests' folders are temporary ones
-        warehouse_path=str(warehouse),
-        seeds_dir=str(seeds),
-        landing_dir=str(landing or seeds.parent / "no-landing"),
-    )
+    resource = private_resource(warehouse, seeds, landing or seeds.parent / "no-landing")
     definitions = build_definitions(resource, expectations=expectations)
     results = []
     if job in ("all", "refresh_all"):

@@ -12,6 +12,7 @@ import dagster as dg
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
 from pipelines.assets.versioning import code_version_of
+from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics import matching
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
@@ -37,6 +38,7 @@ DESCRIPTION = (
     code_version=CODE_VERSION,
     owners=["team:data-platform"],
     tags={"layer": "analytics"},
+    metadata=contract_metadata({"keys": list(matching.KEYS)}, matching.COLUMN_DESCRIPTIONS),
 )
 def accelerator_matches(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     frame = matching.match_accelerators(

@@ -96,11 +96,20 @@ def contract_of(metadata: Mapping[str, Any]) -> TableContract:
     return TableContract.from_mapping(data)
 
 
+def model_keys(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    """What a pandera model requires to be unique: its Config.unique columns together, else its
+    one unique column (empty when it requires neither)."""
+    schema = model.to_schema()
+    if schema.unique:
+        return (schema.unique,) if isinstance(schema.unique, str) else tuple(schema.unique)
+    unique_columns = [name for name, column in schema.columns.items() if column.unique]
+    return tuple(unique_columns[:1])
+
+
 def contract_from_model(model: type[pa.DataFrameModel]) -> dict[str, Any]:
     """A raw table's contract from its pandera model: its unique key and its columns."""
     schema = model.to_schema()
-    unique = list(getattr(model.Config, "unique", None) or [])
-    keys = unique or [name for name, column in schema.columns.items() if column.unique][:1]
+    keys = list(model_keys(model))
     shares = (
         {"column": "share", "per": ["period", "market", "region"]}
         if {"share", "period", "market", "region"} <= set(schema.columns)

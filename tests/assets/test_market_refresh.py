@@ -8,8 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import build_definitions
-from pipelines.resources import WarehouseResource
-from tests.conftest import run_job
+from tests.conftest import private_resource, run_job
 
 SHARES_HEADER = "period,market,region,vendor,share,source\n"
 TWO_PERIODS = SHARES_HEADER + (
@@ -174,12 +173,7 @@ def test_a_later_file_replaces_a_period_and_the_earlier_figures_stay_in_history(
 
 def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
     warehouse, seeds, landing = built
-    resource = WarehouseResource(
-        warehouse_path=str(warehouse),
-        seeds_dir=str(seeds),
-        landing_dir=str(landing),
-        allow_outside_project=True,
-    )
+    resource = private_resource(warehouse, seeds, landing)
     sensor = build_definitions(resource).resolve_sensor_def("landing_sensor")
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:
         assert isinstance(sensor(context), dg.SkipReason)
@@ -193,12 +187,7 @@ def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
 
 def test_a_backfill_over_a_year_of_daily_partitions_is_one_run(built):
     warehouse, seeds, landing = built
-    resource = WarehouseResource(
-        warehouse_path=str(warehouse),
-        seeds_dir=str(seeds),
-        landing_dir=str(landing),
-        allow_outside_project=True,
-    )
+    resource = private_resource(warehouse, seeds, landing)
     job = build_definitions(resource).resolve_job_def("market_refresh")
     result = job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
@@ -254,12 +243,7 @@ def test_parquet_share_and_record_files_go_in_like_csv(built):
 
 def test_the_sensor_and_schedule_wait_for_the_warehouse_to_be_built(tmp_path, seeds, landing):
     """On a fresh instance the seed market file is new, but its vendors are not published yet."""
-    resource = WarehouseResource(
-        warehouse_path=str(tmp_path / "none" / "warehouse.duckdb"),
-        seeds_dir=str(seeds),
-        landing_dir=str(landing),
-        allow_outside_project=True,
-    )
+    resource = private_resource(tmp_path / "none" / "warehouse.duckdb", seeds, landing)
     definitions = build_definitions(resource)
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:
         skipped = definitions.resolve_sensor_def("landing_sensor")(context)

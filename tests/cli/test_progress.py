@@ -8,16 +8,11 @@ from rich.console import Console
 
 from pipelines.cli.progress import RunProgress
 from pipelines.definitions import build_definitions
-from pipelines.resources import WarehouseResource
+from tests.conftest import private_resource
 
 
 def test_the_bar_counts_every_planned_asset_as_the_run_materializes_it(tmp_path, seeds, warehouse):
-    resource = WarehouseResource(
-        warehouse_path=str(warehouse),
-        seeds_dir=str(seeds),
-        landing_dir=str(tmp_path / "landing"),
-        allow_outside_project=True,  # a temporary folder
-    )
+    resource = private_resource(warehouse, seeds, tmp_path / "landing")
     job = build_definitions(resource, expectations=False).resolve_job_def("refresh_all")
     terminal = io.StringIO()
     run_id = str(uuid.uuid4())
