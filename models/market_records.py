@@ -3,8 +3,8 @@
 Record files can hold millions of rows, so their row rules are counted in the same DuckDB pass
 that aggregates the file (a pandera pass over every row would hold the file in memory); each rule
 has a SQL form for that pass and a Polars form that finds the offending lines when a file fails.
-The shares derived from them are then validated with pandera's MarketShareModel, the same
-contract a share file meets.
+The shares derived from them are then validated with pandera's DerivedShareModel, the contract a
+share file meets less the repeated-key test that the derivation rules out.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import polars as pl
 
 KEY_PATTERN = r"^[a-z0-9_]+$"
 REQUIRED_COLUMNS = ["period", "market", "region", "vendor", "quantity"]
-KEY_COLUMNS = ("market", "region")
+# Columns whose rules are tested once per distinct value after aggregating, not on every row:
+# market and region keys and vendor names repeat across millions of rows.
+GROUP_CHECKED_COLUMNS = ("market", "region", "vendor")
 OPTIONAL_COLUMNS = ["unit", "source"]
 
 
@@ -118,13 +120,13 @@ def aggregation_sql(reader: str, typed: bool = False) -> str:
     """Quantities per period, market, region and vendor, and the count of rows breaking a rule.
 
     typed: the reader already parsed period and quantity (see typed_csv_reader), so the rules are
-    plain tests on values instead of parsing text row by row."""
-    # Market and region keys repeat across millions of rows; they are checked once per group
-    # after aggregating (see KEY_COLUMNS), which keeps the per-row work to parsing.
+    plain tests on values instead of parsing text row by row. Vendor names come as written;
+    merge_padded_vendors folds " nvidia " into "nvidia" after aggregating, which is cheaper than
+    trimming every row."""
     broken = " or ".join(
         f"({rule.is_broken_typed_sql if typed else rule.is_broken_sql})"
         for rule in RECORD_RULES
-        if rule.column not in KEY_COLUMNS
+        if rule.column not in GROUP_CHECKED_COLUMNS
     )
     period, quantity = ("period", "quantity") if typed else (PERIOD_SQL, QUANTITY_SQL)
     return f"""
@@ -132,9 +134,28 @@ def aggregation_sql(reader: str, typed: bool = False) -> str:
             {period} as period,
             market::varchar as market,
             region::varchar as region,
-            trim(vendor::varchar) as vendor,
+            vendor::varchar as vendor,
             sum({quantity}) as quantity,
             count(*) filter (where {broken}) as broken_rows
         from {reader}
         group by all
     """
+
+
+def merge_padded_vendors(totals: pl.DataFrame) -> pl.DataFrame:
+    """Totals per vendor name without surrounding spaces; regrouped only when a name had some."""
+    names = totals.get_column("vendor").unique()
+    if names.equals(names.str.strip_chars(), null_equal=True):
+        return totals
+    return totals.group_by(
+        "period", "market", "region", pl.col("vendor").str.strip_chars(), maintain_order=True
+    ).agg(pl.col("quantity").sum(), pl.col("broken_rows").sum())
+
+
+def group_rule_broken(totals: pl.DataFrame) -> bool:
+    """Whether a distinct market, region or vendor value breaks its rule."""
+    return any(
+        totals.select(pl.col(rule.column).unique()).select(rule.is_broken.any()).item()
+        for rule in RECORD_RULES
+        if rule.column in GROUP_CHECKED_COLUMNS
+    )

@@ -31,6 +31,16 @@ class MarketShareModel(pa.DataFrameModel):
         return data.lazyframe.select(total <= 1 + SHARE_SUM_TOLERANCE)
 
 
+class DerivedShareModel(MarketShareModel):
+    """Shares derived from a record file: the same contract without the test for repeated keys,
+    which the derivation rules out (one row per group of a GROUP BY on exactly those keys) and
+    which was half the validation's time on a million groups."""
+
+    class Config:
+        strict = True
+        unique = None
+
+
 MAX_REPORTED_UNKNOWN = 200
 
 

@@ -18,8 +18,7 @@ from pipelines.checks.contracts import contract_metadata
 from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.market_refresh import (
     IngestOutcome,
-    ingest,
-    plan_refresh,
+    ingest_new_files,
     settle,
     submission_rows,
 )
@@ -114,13 +113,12 @@ def submissions_table(outcome: IngestOutcome) -> TableToPublish:
 )
 def market_share_submissions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
-    plan = plan_refresh(settings, with_periods=False)
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
     bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
-    outcome = ingest(plan.new_files, known_vendors, bounds)
+    outcome, already_ingested = ingest_new_files(settings, known_vendors, bounds)
     table = submissions_table(outcome)
     (published,) = warehouse.publish([table], run_id=context.run.run_id, code_version="1")
-    settle(settings, outcome, plan.already_ingested)
+    settle(settings, outcome, already_ingested)
     for file, problems in outcome.rejected:
         context.log.warning(
             f"Quarantined {file.path.name}: {len(problems)} problems, first: {problems[0]}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import duckdb
 import polars as pl
 
 from models import market_records
-from models.market_shares import MarketShareModel, check_vendor_references
+from models.market_shares import DerivedShareModel, MarketShareModel, check_vendor_references
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path, validate_seed
 from pipelines.ingest.encoding import text_encoding
 from pipelines.ingest.guards import escapes_folder, link_identity
@@ -33,8 +34,15 @@ MAX_REPORTED_ROWS = 200
 @dataclass(frozen=True)
 class MarketFile:
     path: Path
-    sha256: str
+    content_hash: str | Future[str]  # a Future while another thread is still hashing the file
     origin: str  # "seeds" or "landing"
+
+    @property
+    def sha256(self) -> str:
+        """The content hash; waits for the hashing thread if it has not finished."""
+        if isinstance(self.content_hash, Future):
+            return self.content_hash.result()
+        return self.content_hash
 
     @property
     def format(self) -> str:
@@ -62,8 +70,11 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def market_files(folder: Path, origin: str) -> list[MarketFile]:
-    """CSV and Parquet files of a folder, oldest first (the order in which they replace figures)."""
+def market_files(folder: Path, origin: str, hasher: Executor | None = None) -> list[MarketFile]:
+    """CSV and Parquet files of a folder, oldest first (the order in which they replace figures).
+
+    hasher: hash the files on that executor while the caller goes on (reading them, say), instead
+    of before returning."""
     if not folder.is_dir():
         return []
     paths = [
@@ -74,7 +85,15 @@ def market_files(folder: Path, origin: str) -> list[MarketFile]:
     paths.sort(key=lambda path: (path.stat().st_mtime, path.name))
     # A link out of its folder is identified without reading its target (guards refuses it).
     return [
-        MarketFile(path, link_identity(path) if escapes_folder(path) else sha256_of(path), origin)
+        MarketFile(
+            path,
+            link_identity(path)
+            if escapes_folder(path)
+            else sha256_of(path)
+            if hasher is None
+            else hasher.submit(sha256_of, path),
+            origin,
+        )
         for path in paths
     ]
 
@@ -139,20 +158,12 @@ def _scan(file: MarketFile) -> pl.LazyFrame:
 def _shares_from_records(file: MarketFile) -> pl.DataFrame:
     """One DuckDB pass: aggregate quantities per vendor and count rows that break a rule."""
     totals = _aggregate_records(file)
-    bad_keys = totals.select(
-        pl.any_horizontal(
-            [
-                rule.is_broken
-                for rule in market_records.RECORD_RULES
-                if rule.column in market_records.KEY_COLUMNS
-            ]
-        ).any()
-    ).item()
-    if bad_keys or totals.get_column("broken_rows").sum() > 0:
+    if market_records.group_rule_broken(totals) or totals.get_column("broken_rows").sum() > 0:
         raise SeedValidationError(
             _broken_record_rows(file)
             or [Problem(display_path(file.path), "whole file", "-", "rows break the record rules")]
         )
+    totals = market_records.merge_padded_vendors(totals)
     group_total = pl.col("quantity").sum().over(["period", "market", "region"])
     shares = totals.select(
         "period",
@@ -170,7 +181,7 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
                 for index in shares.with_row_index().filter(pl.col("share").is_null())["index"]
             ][:MAX_REPORTED_ROWS]
         )
-    return validate_seed(seed, MarketShareModel)
+    return validate_seed(seed, DerivedShareModel)
 
 
 def _aggregate_records(file: MarketFile) -> pl.DataFrame:

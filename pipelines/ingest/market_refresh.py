@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -82,17 +83,15 @@ def candidate_files(settings: Settings) -> list[MarketFile]:
     )
 
 
-def plan_refresh(settings: Settings, with_periods: bool = True) -> RefreshPlan:
+def plan_refresh(settings: Settings) -> RefreshPlan:
     """New files and the period range they touch; with none, the latest period (a light rerun).
 
-    Finding the periods scans each new file, so the ingest step, which needs only the files,
-    skips it."""
+    The sensor, the schedule and `sovai refresh` plan with it; the ingest step itself reads the
+    files without this plan (see ingest_new_files)."""
     ingested = known_hashes(settings.warehouse_path)
     candidates = candidate_files(settings)
     new = [file for file in candidates if file.sha256 not in ingested]
     done = [f for f in candidates if f.sha256 in ingested and f.origin == "landing"]
-    if not with_periods:
-        return RefreshPlan(new, done, None, None)
     bounds = seed_period_bounds(settings.seeds_dir)  # out-of-bounds periods have no partition
     ranges = [span for span in (_period_span(file, bounds) for file in new) if span is not None]
     if ranges:
@@ -130,14 +129,54 @@ def ingest(
     """Validate each file on its own, so one bad file does not stop the others."""
     outcome = IngestOutcome()
     for file in files:
-        try:
-            refuse_before_reading(file)
-            shares = shares_from_file(file, known_vendors)
-            check_landed(file, shares, bounds)
-            outcome.accepted.append((file, shares))
-        except SeedValidationError as error:
-            outcome.rejected.append((file, error.problems))
+        _ingest_file(file, known_vendors, bounds, outcome)
     return outcome
+
+
+def ingest_new_files(
+    settings: Settings, known_vendors: set[str], bounds: PeriodBounds | None = None
+) -> tuple[IngestOutcome, list[MarketFile]]:
+    """The ingest step: validate the files not ingested yet; also the landing files already in.
+
+    A landing file is expected to be new, since files that went in move out, so it is read while
+    another thread computes its SHA-256 (on a 1 GB file that hides most of the hashing); should
+    the hash turn out to be known (the same file dropped again), its rows are dropped unused. Seed
+    files, known after the first run, are hashed before they are read."""
+    ingested = known_hashes(settings.warehouse_path)
+    outcome, already_ingested = IngestOutcome(), []
+    seeds = market_files(settings.seeds_dir / "market_shares", "seeds")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sovai-hash") as hasher:
+        landing = market_files(settings.landing_dir, "landing", hasher)
+        for file in [file for file in seeds if file.sha256 not in ingested] + landing:
+            if _known_already(file, ingested):
+                already_ingested.append(file)
+                continue
+            this_file = IngestOutcome()
+            _ingest_file(file, known_vendors, bounds, this_file)
+            if file.sha256 in ingested:
+                already_ingested.append(file)
+                continue
+            outcome.accepted += this_file.accepted
+            outcome.rejected += this_file.rejected
+    return outcome, already_ingested
+
+
+def _known_already(file: MarketFile, ingested: set[str]) -> bool:
+    """Known without reading the file: its hash is already computed, and recorded."""
+    digest = file.content_hash
+    return (not isinstance(digest, Future) or digest.done()) and file.sha256 in ingested
+
+
+def _ingest_file(
+    file: MarketFile, known_vendors: set[str], bounds: PeriodBounds | None, outcome: IngestOutcome
+) -> None:
+    try:
+        refuse_before_reading(file)
+        shares = shares_from_file(file, known_vendors)
+        check_landed(file, shares, bounds)
+        outcome.accepted.append((file, shares))
+    except SeedValidationError as error:
+        outcome.rejected.append((file, error.problems))
 
 
 def submission_rows(outcome: IngestOutcome, ingested_at) -> pl.DataFrame | None:

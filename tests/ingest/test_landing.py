@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from models.validation import SeedValidationError
@@ -106,5 +107,36 @@ def test_typed_and_text_readers_agree_on_a_valid_record_file(tmp_path):
         ]
     )
     assert typed == text
-    assert [row[3] for row in typed] == ["amd", "nvidia", "amd"]
+    assert [row[3] for row in typed] == [" nvidia ", "amd", "amd"]  # folded afterwards
     assert sum(row[5] for row in typed) == 0  # no broken rows
+
+
+def test_padded_vendor_names_fold_into_one_vendor_after_aggregating():
+    from datetime import date
+
+    from models import market_records
+
+    day = date(2026, 1, 1)
+    totals = pl.DataFrame(
+        {
+            "period": [day, day, day],
+            "market": ["gpus"] * 3,
+            "region": ["eu"] * 3,
+            "vendor": [" nvidia ", "nvidia", "amd"],
+            "quantity": [5.0, 2.0, 1.0],
+            "broken_rows": [0, 0, 0],
+        }
+    )
+    merged = market_records.merge_padded_vendors(totals).sort("vendor")
+    assert merged.select("vendor", "quantity").rows() == [("amd", 1.0), ("nvidia", 7.0)]
+    unpadded = totals.filter(pl.col("vendor") != " nvidia ")
+    assert market_records.merge_padded_vendors(unpadded) is unpadded  # nothing to fold
+
+
+def test_group_rules_catch_a_bad_key_or_an_empty_vendor_once_per_distinct_value():
+    from models import market_records
+
+    good = pl.DataFrame({"market": ["gpus"], "region": ["eu"], "vendor": ["amd"]})
+    assert not market_records.group_rule_broken(good)
+    for column, value in [("market", "GPUs"), ("region", None), ("vendor", "  ")]:
+        assert market_records.group_rule_broken(good.with_columns(pl.lit(value).alias(column)))
