@@ -1,0 +1,91 @@
+"""The ingest step's own plan: which files are new, read while their hashes are computed."""
+
+import threading
+
+import duckdb
+
+import pipelines.ingest.landing as landing_module
+from pipelines.ingest.landing import sha256_of
+from pipelines.ingest.market_refresh import ingest_new_files
+from tests.conftest import private_resource
+
+SHARES = (
+    "period,market,region,vendor,share,source\n"
+    "2026-03-01,ai_accelerators,global,nvidia,0.80,test\n"
+    "2026-03-01,ai_accelerators,global,other,0.20,test\n"
+)
+VENDORS = {"nvidia", "amd"}
+
+
+def warehouse_knowing(warehouse, hashes):
+    """A warehouse file whose submissions record these file hashes (all the step reads of it)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.market_share_submissions (file_sha256 varchar)")
+        con.executemany(
+            "insert into raw.market_share_submissions values (?)", [[h] for h in hashes]
+        )
+
+
+def every_seed_hash(seeds):
+    return [sha256_of(path) for path in (seeds / "market_shares").iterdir()]
+
+
+def hashing_waits_for_the_first_read(monkeypatch, landing):
+    """Hashing a landing file blocks until a file is being read: proof the two overlap."""
+    reading = threading.Event()
+    read, hash_ = landing_module.shares_from_file, landing_module.sha256_of
+
+    def reading_shares(file, known_vendors):
+        reading.set()
+        return read(file, known_vendors)
+
+    def waiting_hash(path):
+        if path.parent == landing:
+            assert reading.wait(timeout=10), "the file was not read while it was being hashed"
+        return hash_(path)
+
+    monkeypatch.setattr("pipelines.ingest.market_refresh.shares_from_file", reading_shares)
+    monkeypatch.setattr(landing_module, "sha256_of", waiting_hash)
+
+
+def test_a_new_landing_file_is_read_while_its_hash_is_computed(
+    monkeypatch, warehouse, seeds, landing
+):
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+    (landing / "shares.csv").write_text(SHARES)
+    hashing_waits_for_the_first_read(monkeypatch, landing)
+
+    settings = private_resource(warehouse, seeds, landing).settings()
+    outcome, already_ingested = ingest_new_files(settings, VENDORS)
+
+    ((file, shares),) = outcome.accepted
+    assert file.sha256 == sha256_of(landing / "shares.csv")
+    assert shares.height == 2 and not outcome.rejected and already_ingested == []
+
+
+def test_a_file_dropped_again_is_read_then_set_aside_as_already_ingested(
+    monkeypatch, warehouse, seeds, landing
+):
+    (landing / "again.csv").write_text(SHARES)
+    warehouse_knowing(warehouse, every_seed_hash(seeds) + [sha256_of(landing / "again.csv")])
+    hashing_waits_for_the_first_read(monkeypatch, landing)
+
+    settings = private_resource(warehouse, seeds, landing).settings()
+    outcome, already_ingested = ingest_new_files(settings, VENDORS)
+
+    assert outcome.accepted == [] and outcome.rejected == []
+    assert [file.path.name for file in already_ingested] == ["again.csv"]
+
+
+def test_seed_files_already_ingested_are_not_read(monkeypatch, warehouse, seeds, landing):
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+
+    def must_not_read(file, known_vendors):
+        raise AssertionError(f"{file.path.name} was read")
+
+    monkeypatch.setattr("pipelines.ingest.market_refresh.shares_from_file", must_not_read)
+    settings = private_resource(warehouse, seeds, landing).settings()
+    outcome, already_ingested = ingest_new_files(settings, VENDORS)
+    assert outcome.accepted == outcome.rejected == already_ingested == []
