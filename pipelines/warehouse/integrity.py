@@ -37,6 +37,15 @@ def verify(warehouse_path: Path) -> None:
             raise
         raise damaged_error(warehouse_path, error) from None
     try:
+        probe(con, warehouse_path)
+    finally:
+        con.close()
+
+
+def probe(con: duckdb.DuckDBPyConnection, warehouse_path: Path) -> None:
+    """Read the catalog and the version log through con (the warehouse file, or a byte-for-byte
+    copy of it), or raise WarehouseDamagedError naming warehouse_path."""
+    try:
         con.execute("select count(*) from duckdb_columns()").fetchall()
         has_log = con.execute(
             "select count(*) from duckdb_tables() "
@@ -46,8 +55,6 @@ def verify(warehouse_path: Path) -> None:
             con.execute("select count(*), max(version) from meta.table_versions").fetchall()
     except duckdb.Error as error:
         raise damaged_error(warehouse_path, error) from None
-    finally:
-        con.close()
 
 
 def keep_previous(warehouse_path: Path) -> None:

@@ -22,9 +22,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.warehouse.connection import STORAGE_CONFIG, quote_identifier
+from pipelines.warehouse.connection import (
+    STORAGE_CONFIG,
+    damaged_error,
+    is_lock_conflict,
+    quote_identifier,
+)
 from pipelines.warehouse.history import HistoryTable, PublishError, digest
-from pipelines.warehouse.integrity import keep_previous, publish_error, verify
+from pipelines.warehouse.integrity import keep_previous, probe, publish_error
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
@@ -91,11 +96,12 @@ def publish(
         ) from error
     with writer_lock(warehouse_path):
         _remove_stale_copies(warehouse_path)
-        if warehouse_path.exists():
-            verify(warehouse_path)  # a damaged file is reported, never built upon
+        existed = warehouse_path.exists()
         with _working_copy(warehouse_path) as copy_path:
-            con = duckdb.connect(str(copy_path), config=STORAGE_CONFIG)
+            con = _open_copy(copy_path, warehouse_path)
             try:
+                if existed:  # a damaged file is reported, never built upon
+                    probe(con, warehouse_path)
                 ensure_meta(con)
                 published_at = datetime.now(UTC)
                 outcomes = [
@@ -123,6 +129,16 @@ def _working_copy(warehouse_path: Path) -> Iterator[Path]:
     finally:
         for leftover in (copy_path, copy_path.with_name(copy_path.name + ".wal")):
             leftover.unlink(missing_ok=True)
+
+
+def _open_copy(copy_path: Path, warehouse_path: Path) -> duckdb.DuckDBPyConnection:
+    """The copy holds the live file's bytes, so a copy that does not open is a damaged file."""
+    try:
+        return duckdb.connect(str(copy_path), config=STORAGE_CONFIG)
+    except duckdb.Error as error:
+        if copy_path.exists() and copy_path.stat().st_size and not is_lock_conflict(error):
+            raise damaged_error(warehouse_path, error) from None
+        raise
 
 
 def _remove_stale_copies(warehouse_path: Path) -> None:
