@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import polars as pl
 
 from pipelines.warehouse.connection import quote_identifier, quote_literal
 
@@ -102,15 +103,6 @@ class HistoryTable:
             f"where _retired_in is null and {scope}",
             params,
         )
-        ((in_scope,),) = self.con.execute("select count(*) from _in_scope").fetchall()
-        if not in_scope:
-            # New periods or a new file (the usual refresh): every staged row is added, and the
-            # row-by-row comparison with current rows has nothing to compare against.
-            ((added,),) = self.con.execute(f"select count(*) from {staged}").fetchall()
-            if added:
-                self._insert(f"select * from {staged}", version, run_id, at)
-            self.con.execute("drop table _in_scope")
-            return bool(added)
         ((retired,),) = self.con.execute(
             "select count(*) from _in_scope "
             f"where _row_hash not in (select _row_hash from {staged})"
@@ -135,6 +127,48 @@ class HistoryTable:
             )
         self.con.execute("drop table _in_scope")
         return bool(retired or added)
+
+    def has_current_rows(self) -> bool:
+        """Whether any current row is in the table's scope (false before the first publish)."""
+        ((exists,),) = self.con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'history' and table_name = ?",
+            [self.table.history_table],
+        ).fetchall()
+        if not exists:
+            return False
+        scope, params = self._scope()
+        found = self.con.execute(
+            f"select 1 from {self.name} where _retired_in is null and {scope} limit 1", params
+        ).fetchall()
+        return bool(found)
+
+    def append(self, source: str, version: int, run_id: str, at: datetime) -> int:
+        """Add every row of source as current (there are no current rows in scope to compare
+        with, see has_current_rows); returns how many rows were added."""
+        self._insert(
+            f"select incoming.*, hash(incoming) as _row_hash from ({source}) as incoming",
+            version,
+            run_id,
+            at,
+        )
+        scope, params = self._scope()
+        ((added, outside),) = self.con.execute(
+            f"select count(*), count(*) filter (where not coalesce({scope}, false)) "
+            f"from {self.name} where _version = ?",
+            [*params, version],
+        ).fetchall()
+        if outside:
+            raise ValueError(
+                f"{self.table.view}: {outside} new rows fall outside the scope being replaced"
+            )
+        return added
+
+    def preview(self, version: int, rows: int) -> pl.DataFrame:
+        column_list = ", ".join(quote_identifier(name) for name, _ in self.columns)
+        return self.con.sql(
+            f"select {column_list} from {self.name} where _version = ? limit {int(rows)}",
+            params=[version],
+        ).pl()
 
     def current_digest(self) -> tuple[int, str]:
         return digest(self.con, self.name, self.columns, "where _retired_in is null")

@@ -166,17 +166,6 @@ def _write_table(
     published_at: datetime,
 ) -> PublishOutcome:
     staged = quote_identifier(f"_staged_{table.history_table}")
-    _stage(con, table, staged)
-    columns = [
-        (name, dtype)
-        for name, dtype in con.execute(
-            "select column_name, data_type from duckdb_columns() "
-            "where table_name = ? and database_name = 'temp' order by column_index",
-            [f"_staged_{table.history_table}"],
-        ).fetchall()
-        if name != "_row_hash"
-    ]
-    preview = con.sql(f"select * exclude (_row_hash) from {staged} limit {PREVIEW_ROWS}").pl()
     # DuckDB 2.0 keeps a result open until it is fully fetched, so fetch all, even for one row.
     latest_rows = con.execute(
         "select version, content_hash, row_count from meta.table_versions "
@@ -185,10 +174,32 @@ def _write_table(
     ).fetchall()
     latest_version, latest_hash, latest_count = latest_rows[0] if latest_rows else (0, None, 0)
     version = latest_version + 1
-    history = HistoryTable(con, table, columns)
-    history.prepare()
+    with _incoming(con, table) as source:
+        # New periods or a new file (the usual refresh) leave no current rows to compare with:
+        # their rows go straight into history, written once instead of staged first.
+        append_only = table.incremental and not HistoryTable(con, table, []).has_current_rows()
+        _stage(con, source, staged, schema_only=append_only)
+        columns = [
+            (name, dtype)
+            for name, dtype in con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where table_name = ? and database_name = 'temp' order by column_index",
+                [f"_staged_{table.history_table}"],
+            ).fetchall()
+            if name != "_row_hash"
+        ]
+        history = HistoryTable(con, table, columns)
+        history.prepare()
+        if append_only:
+            changed = history.append(source, version, run_id, published_at) > 0
+            preview = history.preview(version, PREVIEW_ROWS)
+        else:
+            preview = con.sql(
+                f"select * exclude (_row_hash) from {staged} limit {PREVIEW_ROWS}"
+            ).pl()
     if table.incremental:
-        changed = history.replace_changed_rows(staged, version, run_id, published_at)
+        if not append_only:
+            changed = history.replace_changed_rows(staged, version, run_id, published_at)
         changed = changed or latest_version == 0  # even an empty first version creates the view
         row_count, content_hash = history.current_digest()
     else:
@@ -227,8 +238,9 @@ def _write_table(
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -> None:
-    """The new rows, each with a hash of its values so unchanged rows can be recognized."""
+@contextmanager
+def _incoming(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> Iterator[str]:
+    """The query giving the table's new rows, with its frame or variables in place meanwhile."""
     if (table.frame is None) == (table.sql is None):
         raise ValueError(f"{table.view}: give exactly one of frame or sql")
     for name, value in table.variables.items():
@@ -237,16 +249,20 @@ def _stage(con: duckdb.DuckDBPyConnection, table: TableToPublish, staged: str) -
         con.execute(f"set variable {name} = ?", [value])
     if table.frame is not None:
         con.register("_incoming_frame", table.frame)
-        source = "select * from _incoming_frame"
-    else:
-        source = table.sql
     try:
-        con.execute(
-            f"create temp table {staged} as "
-            f"select incoming.*, hash(incoming) as _row_hash from ({source}) as incoming"
-        )
+        yield "select * from _incoming_frame" if table.frame is not None else table.sql
     finally:
         if table.frame is not None:
             con.unregister("_incoming_frame")
         for name in table.variables:
             con.execute(f"reset variable {name}")
+
+
+def _stage(con: duckdb.DuckDBPyConnection, source: str, staged: str, schema_only: bool) -> None:
+    """The new rows, each with a hash of its values so unchanged rows can be recognized;
+    schema_only: just the columns and their types, for rows that go straight into history."""
+    con.execute(
+        f"create temp table {staged} as "
+        f"select incoming.*, hash(incoming) as _row_hash from ({source}) as incoming"
+        + (" limit 0" if schema_only else "")
+    )

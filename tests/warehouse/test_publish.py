@@ -191,6 +191,24 @@ def test_an_incremental_publish_of_identical_rows_is_no_new_version(warehouse):
     assert (outcome.version, outcome.published) == (1, False)
 
 
+def test_new_periods_go_straight_into_history_and_are_recognized_when_published_again(warehouse):
+    """Rows of a scope with no current rows are appended without a comparison; they carry the
+    same row hashes, so republishing them unchanged is no new version."""
+    january, february = shares("2026-01-01", a=0.6, b=0.4), shares("2026-02-01", a=0.5, b=0.5)
+    publish(warehouse, [scoped(january, ["2026-01-01"])], "r1", "c")
+    (added,) = publish(warehouse, [scoped(february, ["2026-02-01"])], "r2", "c")
+    assert (added.version, added.row_count) == (2, 4)
+    assert added.preview.sort("vendor").rows() == february.rows()
+    assert query(
+        warehouse, "select _version, count(*) from history.shares group by 1 order by 1"
+    ) == [
+        (1, 2),
+        (2, 2),
+    ]
+    (again,) = publish(warehouse, [scoped(february.reverse(), ["2026-02-01"])], "r3", "c")
+    assert (again.version, again.published) == (2, False)
+
+
 def test_an_incremental_publish_refuses_rows_outside_its_scope(warehouse):
     with pytest.raises(ValueError, match="outside the scope"):
         publish(warehouse, [scoped(shares("2026-03-01", a=1.0), ["2026-01-01"])], "r1", "c")
