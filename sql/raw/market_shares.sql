@@ -7,16 +7,30 @@ with submissions as (
         and coalesce(getvariable('period_end'), date '9999-12-31')
 ),
 
-ranked as (
+latest_submissions as (
+    -- per period, market and region, the file ingested last (the later one within a run)
     select
-        *,
-        dense_rank() over (
-            partition by period, market, region
-            order by ingested_at desc, submission_index desc
-        ) as submission_rank
+        period,
+        market,
+        region,
+        max({'ingested_at': ingested_at, 'submission_index': submission_index}) as submission
     from submissions
+    group by period, market, region
 )
 
-select period, market, region, vendor, share, source, file_name, file_sha256
-from ranked
-where submission_rank = 1
+select
+    submissions.period,
+    submissions.market,
+    submissions.region,
+    submissions.vendor,
+    submissions.share,
+    submissions.source,
+    submissions.file_name,
+    submissions.file_sha256
+from submissions
+inner join latest_submissions
+    on latest_submissions.period = submissions.period
+    and latest_submissions.market = submissions.market
+    and latest_submissions.region = submissions.region
+    and latest_submissions.submission.ingested_at = submissions.ingested_at
+    and latest_submissions.submission.submission_index = submissions.submission_index

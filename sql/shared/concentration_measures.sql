@@ -2,52 +2,37 @@
 -- concentration ratios and guideline classes per period, market and region. Included after the
 -- model's own CTEs `source` (period, market, region, vendor, share) and `assumptions`
 -- (raw.assumptions), with the line `-- include: concentration_measures`.
-groups as (
-    select distinct period, market, region from source
-),
-
-named_vendors as (
-    select
-        period,
-        market,
-        region,
-        vendor,
-        share,
-        row_number() over (
-            partition by period, market, region order by share desc, vendor
-        ) as share_rank
-    from source
-    where vendor <> 'other'
-),
-
 aggregated as (
+    -- One pass over the shares, without sorting them: 'other' rows count only towards a group's
+    -- existence (a group whose shares are all 'other' has HHI 0), so every measure filters them.
     select
         period,
         market,
         region,
-        sum(power(100 * share, 2)) as hhi,
-        count(*) filter (where share > 0) as n_vendors,
-        max(share) as cr1,
-        sum(share) filter (where share_rank <= 4) as cr4,
-        sum(share) as allocated_share,
-        max(vendor) filter (where share_rank = 1) as leading_vendor
-    from named_vendors
+        sum(power(100 * share, 2)) filter (where vendor <> 'other') as hhi,
+        count(*) filter (where vendor <> 'other' and share > 0) as n_vendors,
+        max(share) filter (where vendor <> 'other') as cr1,
+        list_sum(max(share, 4) filter (where vendor <> 'other')) as cr4,  -- the 4 largest
+        sum(share) filter (where vendor <> 'other') as allocated_share,
+        -- the largest share; on a tie, the first vendor key in alphabetical order
+        first(vendor order by share desc, vendor) filter (where vendor <> 'other')
+            as leading_vendor
+    from source
     group by period, market, region
 ),
 
 measured as (
     select
-        groups.period,
-        groups.market,
-        groups.region,
-        coalesce(aggregated.hhi, 0) as hhi,
-        greatest(0, 1 - coalesce(aggregated.allocated_share, 0)) as unallocated_share,
-        coalesce(aggregated.n_vendors, 0) as n_vendors,
-        coalesce(aggregated.cr1, 0) as cr1,
-        coalesce(aggregated.cr4, 0) as cr4,
-        aggregated.leading_vendor
-    from groups
-    left join aggregated using (period, market, region)
+        period,
+        market,
+        region,
+        coalesce(hhi, 0) as hhi,
+        greatest(0, 1 - coalesce(allocated_share, 0)) as unallocated_share,
+        n_vendors,
+        coalesce(cr1, 0) as cr1,
+        coalesce(cr4, 0) as cr4,
+        leading_vendor
+    from aggregated
 )
 
 select

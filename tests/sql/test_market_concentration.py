@@ -24,6 +24,8 @@ MARKETS = {
     "with_remainder": {"a": 0.5, "b": 0.3, "other": 0.2},
     "unreported_remainder": {"a": 0.3, "b": 0.3},
     "competitive": {f"v{i}": 0.05 for i in range(20)},
+    "tied_leaders": {"nvidia": 0.4, "amd": 0.4, "intel": 0.2},
+    "all_unallocated": {"other": 1.0},
 }
 
 
@@ -124,3 +126,17 @@ def test_a_shared_sql_piece_is_included_where_a_model_names_it():
         sql = read_model_sql(path)
         assert not INCLUDE.search(sql)  # every include line was replaced
         assert "as equivalent_firms" in sql  # the shared measures are in the model's SQL
+
+
+def test_tied_leaders_name_the_first_vendor_key_alphabetically(markets):
+    row = markets["tied_leaders"]
+    assert row["leading_vendor"] == "amd"
+    assert row["cr1"] == pytest.approx(0.4)
+    assert row["cr4"] == pytest.approx(1.0)
+
+
+def test_a_market_of_only_unallocated_share_is_kept_with_hhi_0(markets):
+    row = markets["all_unallocated"]
+    assert (row["hhi"], row["n_vendors"], row["cr1"], row["cr4"]) == (0, 0, 0, 0)
+    assert row["leading_vendor"] is None
+    assert row["hhi_upper"] == pytest.approx(10000)
