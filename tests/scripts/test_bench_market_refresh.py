@@ -31,5 +31,7 @@ def test_the_benchmark_reports_times_ratio_memory_and_backfill_at_a_small_size()
         "ratio (c) / (b)",
         "peak memory",
         "backfill of 10 daily partitions",
+        "Checked: (a) published the baseline's HHI for all",
+        "- publish analytics.market_concentration_history:",
     ]:
         assert measure in result.stdout
