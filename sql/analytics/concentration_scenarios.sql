@@ -7,7 +7,13 @@ with scenarios as (
 ),
 
 shares as (
-    select * from raw.market_shares
+    -- only the market periods a scenario names (a refresh can bring millions of other shares)
+    select market_shares.*
+    from raw.market_shares
+    semi join scenarios
+        on scenarios.period = market_shares.period
+        and scenarios.market = market_shares.market
+        and scenarios.region = market_shares.region
 ),
 
 assumptions as (
