@@ -202,7 +202,7 @@ def pipeline_path(resource_: WarehouseResource) -> float:
     for name, layer, scope in [
         ("market_shares", "raw", {"periods": periods}),
         ("market_concentration", "analytics", {"periods": periods}),
-        ("market_concentration_history", "analytics", {"incremental": True}),
+        ("market_concentration_history", "analytics", {"periods": periods}),
     ]:
         with _Step(f"publish {layer}.{name}"):
             table = SqlModel.load(name, layer).table(**scope)

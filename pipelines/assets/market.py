@@ -143,7 +143,9 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
 
 market_shares = sql_table_asset("market_shares", layer="raw", partitions_def=MARKET_PERIODS)
 market_concentration = sql_table_asset("market_concentration", partitions_def=MARKET_PERIODS)
-market_concentration_history = sql_table_asset("market_concentration_history", incremental=True)
+market_concentration_history = sql_table_asset(
+    "market_concentration_history", partitions_def=MARKET_PERIODS
+)
 vendor_risk = sql_table_asset("vendor_risk")
 concentration_scenarios = sql_table_asset("concentration_scenarios")
 

@@ -20,6 +20,7 @@ from pipelines.metrics.sql import included_paths, read_model_sql, sql_path
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
+LAST_PERIOD = date(9999, 12, 31)
 TABLE_REFERENCE = re.compile(r"\b(raw|analytics)\.([a-z_][a-z0-9_]*)\b")
 
 
@@ -40,6 +41,9 @@ class SqlModel:
     columns: dict[str, str]
     checks: dict
     code_version: str
+    # Partitioned: whether a run replaces only its own periods ("run_periods") or also every later
+    # one ("from_first_period", for a model whose row depends on the previous period's).
+    partition_scope: str = "run_periods"
 
     @classmethod
     def load(cls, name: str, layer: str = "analytics", sql_dir: Path | None = None) -> "SqlModel":
@@ -54,6 +58,7 @@ class SqlModel:
             columns=doc.get("columns", {}),
             checks=doc.get("checks") or {},
             code_version=code_version_of(model_path, doc_path, *included_paths(model_path)),
+            partition_scope=doc.get("partition_scope", "run_periods"),
         )
 
     def table(
@@ -63,6 +68,10 @@ class SqlModel:
         scope: dict = {}
         if periods is not None:
             first, last = periods
+            if self.partition_scope == "from_first_period":
+                last = LAST_PERIOD
+            elif self.partition_scope != "run_periods":
+                raise ValueError(f"{self.name}: unknown partition_scope {self.partition_scope!r}")
             scope = {
                 "incremental": True,
                 "scope_column": "period",

@@ -1,13 +1,41 @@
 -- Concentration over time: each period's HHI beside the previous period's, what moved it, and
--- whether its guideline class changed.
-with concentration as (
+-- whether its guideline class changed. A partitioned run recomputes from its first period on
+-- (period_start), reading one period further back in each series for the first row's previous;
+-- without a run's periods, every period.
+with run_start as (
+    select coalesce(getvariable('period_start'), date '0001-01-01') as first_period
+),
+
+all_concentration as (
     select * from analytics.market_concentration
 ),
 
+lookback as (
+    -- per market and region, the last period before the run's first
+    select market, region, max(period) as period
+    from all_concentration
+    where period < (select first_period from run_start)
+    group by market, region
+),
+
+concentration as (
+    select * from all_concentration
+    where period >= (select first_period from run_start)
+    union all
+    select all_concentration.*
+    from all_concentration
+    inner join lookback using (market, region, period)
+),
+
 shares as (
-    select period, market, region, vendor, share
+    select market_shares.period, market_shares.market, market_shares.region,
+        market_shares.vendor, market_shares.share
     from raw.market_shares
-    where vendor <> 'other'
+    semi join concentration
+        on concentration.period = market_shares.period
+        and concentration.market = market_shares.market
+        and concentration.region = market_shares.region
+    where market_shares.vendor <> 'other'
 ),
 
 sequenced as (
@@ -99,4 +127,5 @@ select
     sequenced.unallocated_share
 from sequenced
 left join top_movers using (market, region, period)
+where sequenced.period >= (select first_period from run_start)
 order by sequenced.market, sequenced.region, sequenced.period

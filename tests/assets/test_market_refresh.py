@@ -171,6 +171,36 @@ def test_a_later_file_replaces_a_period_and_the_earlier_figures_stay_in_history(
     ) == [(3,)]
 
 
+def test_revising_a_period_also_recomputes_the_next_periods_delta_and_top_mover(built):
+    """History is recomputed from a run's first period on, since each row compares a period with
+    the one before it; periods before the run keep their rows."""
+    warehouse, seeds, landing = built
+    (landing / "first.csv").write_text(TWO_PERIODS)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    february = "select * from history.market_concentration_history where period = '2026-02-01'"
+    february_rows = query(warehouse, february)
+    (landing / "march-revised.csv").write_text(
+        SHARES_HEADER
+        + "2026-03-01,ai_accelerators,global,nvidia,0.70,revised\n"
+        + "2026-03-01,ai_accelerators,global,amd,0.30,revised\n"
+    )
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+
+    rows = query(
+        warehouse,
+        "select period, round(hhi, 6), round(delta_hhi, 6), top_mover, "
+        "round(top_mover_hhi_change, 6) from analytics.market_concentration_history "
+        "where period >= '2026-03-01' order by period",
+    )
+    assert rows == [
+        # 70^2 + 30^2 = 5800 against February's 7338; nvidia's term fell 7225 -> 4900
+        (date(2026, 3, 1), 5800.0, -1538.0, "nvidia", -2325.0),
+        # April (70/20/10 = 5400) now follows the revised March: amd's term fell 900 -> 400
+        (date(2026, 4, 1), 5400.0, -400.0, "amd", -500.0),
+    ]
+    assert query(warehouse, february) == february_rows  # not republished
+
+
 def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
     warehouse, seeds, landing = built
     resource = private_resource(warehouse, seeds, landing)
