@@ -1,9 +1,10 @@
 """A damaged warehouse file is detected, never written over, and the last good copy restorable.
 
 Every publish keeps the file it replaces as warehouse.duckdb.previous (a hard link, so it costs
-no copy), after checking that the live file reads. A file that does not read (a disk fault, a
-half-copied backup, a stray write) stops every run with a message naming the recovery:
-`sovai restore` puts the previous copy back and keeps the damaged file beside it, renamed.
+no copy), after checking that the live file reads (through its working copy, the same bytes). A
+file that does not read (a disk fault, a half-copied backup, a stray write) stops every run with a
+message naming the recovery: `sovai restore` puts the previous copy back and keeps the damaged
+file beside it, renamed.
 """
 
 from __future__ import annotations
