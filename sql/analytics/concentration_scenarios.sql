@@ -32,7 +32,8 @@ markets as (
         groups.period,
         groups.market,
         groups.region,
-        coalesce(sum(power(100 * named_shares.share, 2)), 0) as hhi
+        -- exact decimal sums, as in market_concentration: the same shares give the same HHI
+        coalesce(sum(power(100 * named_shares.share, 2)::decimal(38, 12))::double, 0) as hhi
     from (select distinct period, market, region from shares) as groups
     left join named_shares using (period, market, region)
     group by groups.period, groups.market, groups.region
@@ -160,7 +161,7 @@ firms_after as (
 ),
 
 hhi_after as (
-    select scenario, sum(power(100 * share, 2)) as hhi_after
+    select scenario, sum(power(100 * share, 2)::decimal(38, 12))::double as hhi_after
     from firms_after
     group by scenario
 ),

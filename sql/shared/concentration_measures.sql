@@ -9,11 +9,14 @@ aggregated as (
         period,
         market,
         region,
-        sum(power(100 * share, 2)) filter (where vendor <> 'other') as hhi,
+        -- Sums in exact decimals: a float sum depends on the order threads add rows in, so a rerun
+        -- on the same shares would differ in the last bits and publish a spurious new version.
+        sum(power(100 * share, 2)::decimal(38, 12)) filter (where vendor <> 'other')::double
+            as hhi,
         count(*) filter (where vendor <> 'other' and share > 0) as n_vendors,
         max(share) filter (where vendor <> 'other') as cr1,
         list_sum(max(share, 4) filter (where vendor <> 'other')) as cr4,  -- the 4 largest
-        sum(share) filter (where vendor <> 'other') as allocated_share,
+        sum(share::decimal(38, 18)) filter (where vendor <> 'other')::double as allocated_share,
         -- the largest share; on a tie, the first vendor key in alphabetical order
         first(vendor order by share desc, vendor) filter (where vendor <> 'other')
             as leading_vendor

@@ -140,3 +140,39 @@ def test_a_market_of_only_unallocated_share_is_kept_with_hhi_0(markets):
     assert (row["hhi"], row["n_vendors"], row["cr1"], row["cr4"]) == (0, 0, 0, 0)
     assert row["leading_vendor"] is None
     assert row["hhi_upper"] == pytest.approx(10000)
+
+
+# Six shares whose float sum of HHI terms depends on the order they are added in.
+ORDER_SENSITIVE = [
+    0.004681048073671008,
+    0.29770926091273087,
+    0.09219694621687259,
+    0.08330157938194384,
+    0.3539386640631307,
+    0.16717250135165104,
+]
+
+
+def test_the_same_shares_in_any_row_order_give_bit_identical_hhi():
+    """Threads add rows in varying order; a float sum would differ in its last bits between two
+    runs on the same shares, and the rerun would publish a spurious new version."""
+    rows = [
+        {
+            "period": date(2026, 2, 1),
+            "market": "m",
+            "region": "global",
+            "vendor": f"v{index}",
+            "share": share,
+            "source": "test",
+        }
+        for index, share in enumerate(ORDER_SENSITIVE)
+    ]
+    results = [
+        run_model_sql(
+            "market_concentration",
+            {"raw.market_shares": pl.DataFrame(ordered), "raw.assumptions": ASSUMPTIONS},
+        ).row(0, named=True)
+        for ordered in (rows, rows[::-1])
+    ]
+    assert results[0]["hhi"] == results[1]["hhi"]
+    assert results[0]["unallocated_share"] == results[1]["unallocated_share"]
