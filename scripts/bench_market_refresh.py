@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -168,17 +170,12 @@ def run(definitions: dg.Definitions, job: str, tags: dict[str, str] | None = Non
 PATH_STEPS: dict[str, float] = {}
 
 
-class _Step:
+@contextmanager
+def _step(name: str) -> Iterator[None]:
     """Times one step of (a) into PATH_STEPS."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __enter__(self) -> None:
-        self.started = time.perf_counter()
-
-    def __exit__(self, *_) -> None:
-        PATH_STEPS[self.name] = time.perf_counter() - self.started
+    started = time.perf_counter()
+    yield
+    PATH_STEPS[name] = time.perf_counter() - started
 
 
 def pipeline_path(resource_: WarehouseResource) -> float:
@@ -188,12 +185,12 @@ def pipeline_path(resource_: WarehouseResource) -> float:
     settings = resource_.settings()
     PATH_STEPS.clear()
     started = time.perf_counter()
-    with _Step("ingest: hash (second thread), read, validate, derive shares"):
+    with _step("ingest: hash (second thread), read, validate, derive shares"):
         vendors = set(resource_.query("select vendor from raw.vendors")["vendor"].to_list())
         bounds = period_bounds(resource_.query("select * from raw.assumptions").row(0, named=True))
         outcome, already_ingested = ingest_new_files(settings, vendors, bounds)
     assert outcome.accepted and not outcome.rejected, "the generated file must go in"
-    with _Step("publish raw.market_share_submissions"):
+    with _step("publish raw.market_share_submissions"):
         resource_.publish([submissions_table(outcome)], run_id="bench-path", code_version="bench")
     periods = (
         min(shares["period"].min() for _, shares in outcome.accepted),
@@ -204,10 +201,10 @@ def pipeline_path(resource_: WarehouseResource) -> float:
         ("market_concentration", "analytics", {"periods": periods}),
         ("market_concentration_history", "analytics", {"periods": periods}),
     ]:
-        with _Step(f"publish {layer}.{name}"):
+        with _step(f"publish {layer}.{name}"):
             table = SqlModel.load(name, layer).table(**scope)
             resource_.publish([table], run_id="bench-path", code_version="bench")
-    with _Step("move the file to processed/"):
+    with _step("move the file to processed/"):
         settle(settings, outcome, already_ingested)
     return time.perf_counter() - started
 

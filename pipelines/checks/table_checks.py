@@ -187,18 +187,15 @@ def _out_of_range(
     high: float,
     what: str,
 ) -> Evaluation:
-    frames = []
-    for column_name in columns:
-        column = quote_identifier(column_name)
-        frames.append(
-            con.sql(
-                f"select {_row_label(keys)} as row, ? as column, cast({column} as double) as value "
-                f"from {view} where {column} < ? or {column} > ? "
-                f"or isnan(cast({column} as double))",
-                params=[column_name, low, high],
-            ).pl()
-        )
-    broken = pl.concat(frames) if frames else pl.DataFrame()
+    broken = _offending_values(
+        con,
+        view,
+        columns,
+        keys,
+        value="cast({column} as double)",
+        where="{column} < ? or {column} > ? or isnan(cast({column} as double))",
+        params=[low, high],
+    )
     if broken.height:
         first = broken.row(0, named=True)
         return Evaluation(
@@ -218,18 +215,14 @@ def _finite(
     metrics: Sequence[str],
     keys: Sequence[str],
 ) -> Evaluation:
-    frames = []
-    for column_name in metrics:
-        column = quote_identifier(column_name)
-        frames.append(
-            con.sql(
-                f"select {_row_label(keys)} as row, ? as column, "
-                f"cast({column} as varchar) as value from {view} "
-                f"where not isfinite(cast({column} as double))",
-                params=[column_name],
-            ).pl()
-        )
-    broken = pl.concat(frames) if frames else pl.DataFrame()
+    broken = _offending_values(
+        con,
+        view,
+        metrics,
+        keys,
+        value="cast({column} as varchar)",
+        where="not isfinite(cast({column} as double))",
+    )
     if broken.height:
         first = broken.row(0, named=True)
         return Evaluation(
@@ -244,6 +237,31 @@ def _finite(
         f"All {len(metrics)} metric columns of {name} are finite.",
         metadata={"metric_columns": list(metrics)},
     )
+
+
+def _offending_values(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    columns: Sequence[str],
+    keys: Sequence[str],
+    value: str,
+    where: str,
+    params: Sequence[object] = (),
+) -> pl.DataFrame:
+    """Rows (labelled by their keys), column and value of every value matching `where`; value and
+    where are SQL with {column} standing for each column in turn."""
+    frames = []
+    for column_name in columns:
+        column = quote_identifier(column_name)
+        frames.append(
+            con.sql(
+                f"select {_row_label(keys)} as row, ? as column, "
+                f"{value.format(column=column)} as value from {view} "
+                f"where {where.format(column=column)}",
+                params=[column_name, *params],
+            ).pl()
+        )
+    return pl.concat(frames) if frames else pl.DataFrame()
 
 
 def schema_change(

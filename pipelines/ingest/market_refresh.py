@@ -123,16 +123,6 @@ def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, d
     return (low, high) if low is not None else None
 
 
-def ingest(
-    files: list[MarketFile], known_vendors: set[str], bounds: PeriodBounds | None = None
-) -> IngestOutcome:
-    """Validate each file on its own, so one bad file does not stop the others."""
-    outcome = IngestOutcome()
-    for file in files:
-        _ingest_file(file, known_vendors, bounds, outcome)
-    return outcome
-
-
 def ingest_new_files(
     settings: Settings, known_vendors: set[str], bounds: PeriodBounds | None = None
 ) -> tuple[IngestOutcome, list[MarketFile]]:
@@ -151,13 +141,13 @@ def ingest_new_files(
             if _known_already(file, ingested):
                 already_ingested.append(file)
                 continue
-            this_file = IngestOutcome()
-            _ingest_file(file, known_vendors, bounds, this_file)
+            shares_or_problems = _validated_shares(file, known_vendors, bounds)
             if file.sha256 in ingested:
                 already_ingested.append(file)
-                continue
-            outcome.accepted += this_file.accepted
-            outcome.rejected += this_file.rejected
+            elif isinstance(shares_or_problems, pl.DataFrame):
+                outcome.accepted.append((file, shares_or_problems))
+            else:
+                outcome.rejected.append((file, shares_or_problems))
     return outcome, already_ingested
 
 
@@ -167,16 +157,17 @@ def _known_already(file: MarketFile, ingested: set[str]) -> bool:
     return (not isinstance(digest, Future) or digest.done()) and file.sha256 in ingested
 
 
-def _ingest_file(
-    file: MarketFile, known_vendors: set[str], bounds: PeriodBounds | None, outcome: IngestOutcome
-) -> None:
+def _validated_shares(
+    file: MarketFile, known_vendors: set[str], bounds: PeriodBounds | None
+) -> pl.DataFrame | list[Problem]:
+    """A file's shares, or its problems: each file on its own, so one bad file stops no other."""
     try:
         refuse_before_reading(file)
         shares = shares_from_file(file, known_vendors)
         check_landed(file, shares, bounds)
-        outcome.accepted.append((file, shares))
+        return shares
     except SeedValidationError as error:
-        outcome.rejected.append((file, error.problems))
+        return error.problems
 
 
 def submission_rows(outcome: IngestOutcome, ingested_at) -> pl.DataFrame | None:

@@ -20,8 +20,8 @@ from pipelines.warehouse.connection import (
     WarehouseDamagedError,
     damaged_error,
     is_corruption,
-    is_lock_conflict,
     previous_copy,
+    read_only,
 )
 from pipelines.warehouse.history import PublishError
 from pipelines.warehouse.locking import writer_lock
@@ -31,16 +31,8 @@ def verify(warehouse_path: Path) -> None:
     """Open the file read-only and read its catalog and version log, or raise
     WarehouseDamagedError. Damage inside a data block (or a file cut short) is caught when a
     query reads that block, by DuckDB's block checksums, and reported the same way."""
-    try:
-        con = duckdb.connect(str(warehouse_path), read_only=True)
-    except duckdb.Error as error:
-        if is_lock_conflict(error):
-            raise
-        raise damaged_error(warehouse_path, error) from None
-    try:
+    with read_only(warehouse_path) as con:
         probe(con, warehouse_path)
-    finally:
-        con.close()
 
 
 def probe(con: duckdb.DuckDBPyConnection, warehouse_path: Path) -> None:
