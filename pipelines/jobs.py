@@ -11,8 +11,8 @@ import dagster as dg
 from pipelines.ingest.market_refresh import RefreshPlan, plan_refresh
 from pipelines.resources import WarehouseResource
 
-SUBMISSIONS = dg.AssetKey(["raw", "market_share_submissions"])
-MARKET_PATH = dg.AssetSelection.assets(SUBMISSIONS).downstream()
+MARKET_SHARES = dg.AssetKey(["raw", "market_shares"])
+MARKET_PATH = dg.AssetSelection.assets(MARKET_SHARES).downstream()
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 

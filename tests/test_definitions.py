@@ -49,7 +49,6 @@ def test_the_daily_market_refresh_runs_the_market_path_at_six_utc():
     job = defs.resolve_job_def("market_refresh")
     keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     assert {
-        "raw/market_share_submissions",
         "raw/market_shares",
         "analytics/market_concentration",
         "analytics/market_concentration_history",

@@ -5,7 +5,7 @@ date), so a refresh recomputes only the periods its files touch, and a backfill 
 as one run.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import dagster as dg
 import polars as pl
@@ -17,31 +17,29 @@ from pipelines.assets.sql_models import sql_table_asset
 from pipelines.checks.contracts import contract_metadata
 from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.market_refresh import (
+    GROUP_COLUMNS,
     IngestOutcome,
     ingest_new_files,
     settle,
-    submission_rows,
+    with_file_columns,
 )
 from pipelines.resources import WarehouseResource
 from pipelines.settings import get_settings
 from pipelines.warehouse.publish import TableToPublish
 
-SUBMISSIONS = dg.AssetKey(["raw", "market_share_submissions"])
+SHARES = dg.AssetKey(["raw", "market_shares"])
 
-SUBMISSION_COLUMNS = {
+SHARE_COLUMNS = {
     "period": "Start of the period the share describes (ISO date)",
     "market": "Market key",
     "region": "Region key",
-    "vendor": "Vendor key; 'other' is an unallocated remainder",
-    "share": "Vendor's share [fraction 0-1]; derived as quantity / group total for record files",
+    "vendor": "Vendor key; 'other' is an unallocated remainder, not a firm",
+    "share": "Vendor's share of the market [fraction 0-1]; quantity / group total for record files",
     "source": "Where the figure comes from",
-    "file_name": "File the row came in",
+    "file_name": "File the figure came in",
     "file_sha256": "SHA-256 of that file's content",
-    "origin": "seeds or landing",
-    "ingested_at": "When the file was ingested (UTC)",
-    "submission_index": "Order of the file within its ingest run",
 }
-EMPTY_SUBMISSIONS = pl.DataFrame(
+EMPTY_SHARES = pl.DataFrame(
     schema={
         "period": pl.Date,
         "market": pl.String,
@@ -51,9 +49,6 @@ EMPTY_SUBMISSIONS = pl.DataFrame(
         "source": pl.String,
         "file_name": pl.String,
         "file_sha256": pl.String,
-        "origin": pl.String,
-        "ingested_at": pl.Datetime("us", "UTC"),
-        "submission_index": pl.Int32,
     }
 )
 
@@ -73,62 +68,84 @@ def market_periods() -> dg.DailyPartitionsDefinition:
 MARKET_PERIODS = market_periods()
 
 
-def submissions_table(outcome: IngestOutcome) -> TableToPublish:
-    """The accepted files' rows; only those files' rows are in scope, so earlier ones stay."""
-    rows = submission_rows(outcome, datetime.now(UTC))
-    return TableToPublish(
-        name="market_share_submissions",
-        schema="raw",
-        description="Every accepted market file's shares, with the file's name and hash",
-        column_comments=SUBMISSION_COLUMNS,
-        frame=rows if rows is not None else EMPTY_SUBMISSIONS,
-        incremental=True,
-        scope_column="file_sha256",
-        scope_values=[file.sha256 for file, _ in outcome.accepted],
-    )
+def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
+    """One version of raw.market_shares per accepted file, in order, published together: a file
+    replaces the figures of the groups (period, market, region) it gives, other groups keep
+    theirs, and replaced figures stay in history, even those a later file of the same run
+    replaced."""
+    frames = [with_file_columns(file, shares) for file, shares in outcome.accepted]
+    return [
+        TableToPublish(
+            name="market_shares",
+            schema="raw",
+            description=(
+                "Vendor shares in force per period, market and region, each from the latest "
+                "file that gave that period, market and region"
+            ),
+            column_comments=SHARE_COLUMNS,
+            frame=frame,
+            incremental=True,
+            scope_keys=GROUP_COLUMNS,
+        )
+        for frame in frames or [EMPTY_SHARES]
+    ]
 
 
 @dg.asset(
-    key=SUBMISSIONS,
-    deps=[dg.AssetKey(["raw", "vendors"])],
+    key=SHARES,
+    deps=[dg.AssetKey(["raw", "vendors"]), dg.AssetKey(["raw", "assumptions"])],
     group_name="raw",
+    partitions_def=MARKET_PERIODS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"polars", "pandera", "duckdb"},
     description=(
-        "Every market file ever accepted (seeds/market_shares and the landing folder), one row "
-        "per derived share, with the file's name and SHA-256. New files are validated one by "
-        "one: good ones go in and move to data/processed/, bad ones move to data/quarantine/ "
-        "beside a .errors.json."
+        "Vendor shares in force per period, market and region, from the market files "
+        "(seeds/market_shares and the landing folder). New files are validated one by one: good "
+        "ones replace the figures of the periods, markets and regions they give (earlier figures "
+        "stay in history, with the file that gave them) and move to data/processed/; bad ones "
+        "move to data/quarantine/ beside a .errors.json. A valid file with periods outside the "
+        "run's partitions waits in the landing folder for a run that covers them."
     ),
-    code_version="1",
+    code_version="2",
     owners=["team:data-platform"],
     tags={"layer": "raw"},
     metadata=contract_metadata(
         {
-            "keys": ["file_sha256", "period", "market", "region", "vendor"],
-            "shares": {"column": "share", "per": ["file_sha256", "period", "market", "region"]},
+            "keys": ["period", "market", "region", "vendor"],
+            "shares": {"column": "share", "per": GROUP_COLUMNS},
         },
-        SUBMISSION_COLUMNS,
+        SHARE_COLUMNS,
     ),
-    check_specs=[landing_check_spec(SUBMISSIONS)],
+    check_specs=[landing_check_spec(SHARES)],
 )
-def market_share_submissions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
+    keys = context.partition_keys
+    run_periods = (date.fromisoformat(keys[0]), date.fromisoformat(keys[-1]))
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
     bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
-    outcome, already_ingested = ingest_new_files(settings, known_vendors, bounds)
-    table = submissions_table(outcome)
-    (published,) = warehouse.publish([table], run_id=context.run.run_id, code_version="1")
+    outcome, already_ingested = ingest_new_files(settings, known_vendors, bounds, run_periods)
+    *_, published = warehouse.publish(
+        shares_tables(outcome), run_id=context.run.run_id, code_version="2"
+    )
     settle(settings, outcome, already_ingested)
     for file, problems in outcome.rejected:
         context.log.warning(
             f"Quarantined {file.path.name}: {len(problems)} problems, first: {problems[0]}"
         )
-    result = materialize_result(published, SUBMISSION_COLUMNS)
+    for file, (first, last) in outcome.deferred:
+        context.log.warning(
+            f"Left {file.path.name} in the landing folder: its periods ({first} to {last}) reach "
+            f"outside this run's partitions ({keys[0]} to {keys[-1]}). The landing sensor's next "
+            "run, or `sovai refresh`, covers them."
+        )
+    result = materialize_result(published, SHARE_COLUMNS)
     return dg.MaterializeResult(
         metadata={
             **result.metadata,
             "files_accepted": [file.path.name for file, _ in outcome.accepted],
             "files_quarantined": [file.path.name for file, _ in outcome.rejected],
+            "files_deferred": [file.path.name for file, _ in outcome.deferred],
             "periods_touched": sorted(
                 {
                     period.isoformat()
@@ -137,11 +154,10 @@ def market_share_submissions(context: dg.AssetExecutionContext, warehouse: Wareh
                 }
             )[:1000],
         },
-        check_results=[landing_check_result(SUBMISSIONS, outcome, settings.quarantine_dir)],
+        check_results=[landing_check_result(SHARES, outcome, settings.quarantine_dir)],
     )
 
 
-market_shares = sql_table_asset("market_shares", layer="raw", partitions_def=MARKET_PERIODS)
 market_concentration = sql_table_asset("market_concentration", partitions_def=MARKET_PERIODS)
 market_concentration_history = sql_table_asset(
     "market_concentration_history", partitions_def=MARKET_PERIODS
@@ -150,7 +166,6 @@ vendor_risk = sql_table_asset("vendor_risk")
 concentration_scenarios = sql_table_asset("concentration_scenarios")
 
 MARKET_ASSETS = [
-    market_share_submissions,
     market_shares,
     market_concentration,
     market_concentration_history,

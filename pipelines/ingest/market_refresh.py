@@ -32,7 +32,10 @@ from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
 from pipelines.settings import Settings
 from pipelines.warehouse.connection import read_only
 
-SUBMISSIONS_TABLE = "raw.market_share_submissions"
+SHARES_TABLE = "raw.market_shares"
+GROUP_COLUMNS = ["period", "market", "region"]  # a later file replaces the figures of a group
+# Every row raw.market_shares ever held, with the file that gave it: the record of ingested files.
+SHARES_HISTORY = "history.raw_market_shares"
 
 
 @dataclass
@@ -53,14 +56,18 @@ class RefreshPlan:
 class IngestOutcome:
     accepted: list[tuple[MarketFile, pl.DataFrame]] = field(default_factory=list)
     rejected: list[tuple[MarketFile, list[Problem]]] = field(default_factory=list)
+    # Valid files with periods outside the run's partitions: left in the landing folder for a
+    # run that covers them (the sensor's next one), with their first and last period.
+    deferred: list[tuple[MarketFile, tuple[date, date]]] = field(default_factory=list)
 
 
 def known_hashes(warehouse_path: Path) -> set[str]:
+    """Files already ingested: those that gave a row of raw.market_shares, current or replaced."""
     if not warehouse_path.exists():
         return set()
     with read_only(warehouse_path) as con:
         try:
-            rows = con.execute(f"select distinct file_sha256 from {SUBMISSIONS_TABLE}").fetchall()
+            rows = con.execute(f"select distinct file_sha256 from {SHARES_HISTORY}").fetchall()
         except duckdb.CatalogException:
             return set()
     return {sha for (sha,) in rows}
@@ -71,7 +78,7 @@ def latest_period(warehouse_path: Path) -> date | None:
         return None
     with read_only(warehouse_path) as con:
         try:
-            ((period,),) = con.execute(f"select max(period) from {SUBMISSIONS_TABLE}").fetchall()
+            ((period,),) = con.execute(f"select max(period) from {SHARES_TABLE}").fetchall()
         except duckdb.CatalogException:
             return None
     return period
@@ -124,9 +131,15 @@ def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, d
 
 
 def ingest_new_files(
-    settings: Settings, known_vendors: set[str], bounds: PeriodBounds | None = None
+    settings: Settings,
+    known_vendors: set[str],
+    bounds: PeriodBounds | None = None,
+    run_periods: tuple[date, date] | None = None,
 ) -> tuple[IngestOutcome, list[MarketFile]]:
     """The ingest step: validate the files not ingested yet; also the landing files already in.
+
+    run_periods: the run's partitions. A valid file with a period outside them is deferred (left
+    in the landing folder), since the run would not recompute that period's concentration.
 
     A landing file is expected to be new, since files that went in move out, so it is read while
     another thread computes its SHA-256 (on a 1 GB file that hides most of the hashing); should
@@ -144,11 +157,23 @@ def ingest_new_files(
             shares_or_problems = _validated_shares(file, known_vendors, bounds)
             if file.sha256 in ingested:
                 already_ingested.append(file)
-            elif isinstance(shares_or_problems, pl.DataFrame):
-                outcome.accepted.append((file, shares_or_problems))
-            else:
+            elif not isinstance(shares_or_problems, pl.DataFrame):
                 outcome.rejected.append((file, shares_or_problems))
+            elif (span := _outside(shares_or_problems, run_periods)) is not None:
+                outcome.deferred.append((file, span))
+            else:
+                outcome.accepted.append((file, shares_or_problems))
     return outcome, already_ingested
+
+
+def _outside(
+    shares: pl.DataFrame, run_periods: tuple[date, date] | None
+) -> tuple[date, date] | None:
+    """The file's first and last period, when some period lies outside the run's."""
+    if run_periods is None or shares.is_empty():
+        return None
+    first, last = shares.get_column("period").min(), shares.get_column("period").max()
+    return None if run_periods[0] <= first and last <= run_periods[1] else (first, last)
 
 
 def _known_already(file: MarketFile, ingested: set[str]) -> bool:
@@ -170,18 +195,11 @@ def _validated_shares(
         return error.problems
 
 
-def submission_rows(outcome: IngestOutcome, ingested_at) -> pl.DataFrame | None:
-    frames = [
-        shares.with_columns(
-            pl.lit(file.path.name).alias("file_name"),
-            pl.lit(file.sha256).alias("file_sha256"),
-            pl.lit(file.origin).alias("origin"),
-            pl.lit(ingested_at).alias("ingested_at"),
-            pl.lit(index, dtype=pl.Int32).alias("submission_index"),
-        )
-        for index, (file, shares) in enumerate(outcome.accepted)
-    ]
-    return pl.concat(frames) if frames else None
+def with_file_columns(file: MarketFile, shares: pl.DataFrame) -> pl.DataFrame:
+    """A file's shares, each row naming the file that gave it."""
+    return shares.with_columns(
+        pl.lit(file.path.name).alias("file_name"), pl.lit(file.sha256).alias("file_sha256")
+    )
 
 
 def settle(settings: Settings, outcome: IngestOutcome, already_ingested: list[MarketFile]) -> None:

@@ -89,7 +89,7 @@ class HistoryTable:
     def replace_changed_rows(self, staged: str, version: int, run_id: str, at: datetime) -> bool:
         """Retire current rows (in scope) that the new rows do not repeat; add the new ones."""
         scope, params = self._scope()
-        if self.table.scope_column is not None:
+        if self.table.scope_column is not None:  # scope_keys come from the new rows themselves
             ((outside,),) = self.con.execute(
                 f"select count(*) from {staged} where not coalesce({scope}, false)", params
             ).fetchall()
@@ -152,6 +152,8 @@ class HistoryTable:
             at,
         )
         scope, params = self._scope()
+        if self.table.scope_column is None:
+            scope, params = "true", []  # all rows, or keys that come from the new rows themselves
         ((added, outside),) = self.con.execute(
             f"select count(*), count(*) filter (where not coalesce({scope}, false)) "
             f"from {self.name} where _version = ?",
@@ -202,6 +204,9 @@ class HistoryTable:
     def _scope(self) -> tuple[str, list]:
         """The condition selecting rows in scope, over a table's or the staged rows' columns."""
         table = self.table
+        if table.scope_keys:  # _scope_keys: the new rows' distinct keys (see publish)
+            keys = ", ".join(quote_identifier(name) for name in table.scope_keys)
+            return f"({keys}) in (select {keys} from _scope_keys)", []
         if table.scope_column is None:
             return "true", []
         column = quote_identifier(table.scope_column)

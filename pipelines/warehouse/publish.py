@@ -49,11 +49,13 @@ class TableToPublish:
     sql: str | None = None
     # Incremental tables replace only rows that changed, within a scope: the current rows whose
     # scope_column value is in scope_values, or between the two ends of scope_range (a partitioned
-    # run's periods); all current rows when scope_column is None.
+    # run's periods), or whose scope_keys columns hold values some new row holds (the period,
+    # market and region groups a market file gives); all current rows without any of these.
     incremental: bool = False
     scope_column: str | None = None
     scope_values: Sequence[str] = ()
     scope_range: tuple[object, object] | None = None
+    scope_keys: Sequence[str] = ()
     # DuckDB variables the SQL reads with getvariable(), e.g. the periods of a partitioned run.
     variables: Mapping[str, object] = field(default_factory=dict)
 
@@ -175,6 +177,10 @@ def _write_table(
     latest_version, latest_hash, latest_count = latest_rows[0] if latest_rows else (0, None, 0)
     version = latest_version + 1
     with _incoming(con, table) as source:
+        if table.scope_keys:  # the scope is what the new rows give, so first collect their keys
+            keys = ", ".join(quote_identifier(name) for name in table.scope_keys)
+            keys_sql = f"select distinct {keys} from ({source})"
+            con.execute(f"create or replace temp table _scope_keys as {keys_sql}")
         # New periods or a new file (the usual refresh) leave no current rows to compare with:
         # their rows go straight into history, written once instead of staged first.
         append_only = table.incremental and not HistoryTable(con, table, []).has_current_rows()
@@ -208,6 +214,7 @@ def _write_table(
         if changed:
             history.replace_all_rows(staged, version, run_id, published_at)
     con.execute(f"drop table {staged}")
+    con.execute("drop table if exists _scope_keys")
     if not changed:
         return PublishOutcome(
             table.view,

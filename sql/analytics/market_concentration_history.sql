@@ -49,60 +49,45 @@ sequenced as (
     window series as (partition by market, region order by period)
 ),
 
-consecutive_periods as (
-    select market, region, period, previous_period
+next_periods as (
+    -- per series, each period and the one after it
+    select market, region, previous_period as period, period as next_period
     from sequenced
     where previous_period is not null
 ),
 
 -- Each vendor's HHI term in a period, minus its term in the previous period (a vendor absent from
--- one of the two counts as 0 there). Two equality joins, so the work grows with the rows, not with
--- the square of a series' length.
-current_terms as (
-    select
-        consecutive_periods.market,
-        consecutive_periods.region,
-        consecutive_periods.period,
-        shares.vendor,
-        power(100 * shares.share, 2) as hhi_term
-    from consecutive_periods
-    inner join shares
-        on shares.market = consecutive_periods.market
-        and shares.region = consecutive_periods.region
-        and shares.period = consecutive_periods.period
-),
-
-previous_terms as (
-    select
-        consecutive_periods.market,
-        consecutive_periods.region,
-        consecutive_periods.period,
-        shares.vendor,
-        -power(100 * shares.share, 2) as hhi_term
-    from consecutive_periods
-    inner join shares
-        on shares.market = consecutive_periods.market
-        and shares.region = consecutive_periods.region
-        and shares.period = consecutive_periods.previous_period
-),
-
+-- one of the two counts as 0 there): a period's terms count for itself and, negated, for the
+-- period after it. One equality join, so the work grows with the rows, not with the square of a
+-- series' length.
 vendor_terms as (
     select market, region, period, vendor, sum(hhi_term) as hhi_change
     from (
-        select * from current_terms
+        select market, region, period, vendor, power(100 * share, 2) as hhi_term
+        from shares
         union all
-        select * from previous_terms
+        select
+            shares.market,
+            shares.region,
+            next_periods.next_period as period,
+            shares.vendor,
+            -power(100 * shares.share, 2) as hhi_term
+        from shares
+        inner join next_periods
+            on next_periods.market = shares.market
+            and next_periods.region = shares.region
+            and next_periods.period = shares.period
     )
     group by all
 ),
 
 top_movers as (
+    -- the largest change in absolute value; on a tie, the first vendor key in alphabetical order
     select
         market,
         region,
         period,
-        arg_max(vendor, abs(hhi_change)) as top_mover,
-        arg_max(hhi_change, abs(hhi_change)) as top_mover_hhi_change
+        arg_min({'vendor': vendor, 'change': hhi_change}, (-abs(hhi_change), vendor)) as moved
     from vendor_terms
     group by market, region, period
 )
@@ -116,8 +101,10 @@ select
     sequenced.previous_period,
     sequenced.previous_hhi,
     sequenced.hhi - sequenced.previous_hhi as delta_hhi,
-    top_movers.top_mover,
-    top_movers.top_mover_hhi_change,
+    -- a series' first period has no previous, so nothing moved
+    case when sequenced.previous_period is not null then top_movers.moved.vendor end as top_mover,
+    case when sequenced.previous_period is not null then top_movers.moved.change end
+        as top_mover_hhi_change,
     sequenced.class_2010,
     sequenced.class_2023,
     coalesce(sequenced.class_2010 <> sequenced.previous_class_2010, false) as class_2010_changed,

@@ -1,6 +1,7 @@
 """The market path: landing files in, partitions recomputed, quarantine, sensor and backfill."""
 
 import json
+import os
 from datetime import date
 
 import dagster as dg
@@ -78,7 +79,7 @@ def test_a_share_file_with_several_periods_adds_them_with_hand_computed_hhi(buil
     sha = processed[0].name.split("-", 1)[0]
     assert query(
         warehouse,
-        "select count(*) from raw.market_share_submissions where starts_with(file_sha256, ?)",
+        "select count(*) from raw.market_shares where starts_with(file_sha256, ?)",
         [sha],
     ) == [(6,)]
     assert not list(landing.iterdir())
@@ -199,6 +200,72 @@ def test_revising_a_period_also_recomputes_the_next_periods_delta_and_top_mover(
         (date(2026, 4, 1), 5400.0, -400.0, "amd", -500.0),
     ]
     assert query(warehouse, february) == february_rows  # not republished
+
+
+def test_of_two_files_in_one_run_the_later_one_is_in_force_and_both_are_in_history(built):
+    """Each accepted file is its own version of raw.market_shares, in the order the files came
+    (oldest first), all published by the one run."""
+    warehouse, seeds, landing = built
+    (landing / "early.csv").write_text(TWO_PERIODS)
+    (landing / "late.csv").write_text(
+        SHARES_HEADER
+        + "2026-04-01,ai_accelerators,global,nvidia,0.50,late\n"
+        + "2026-04-01,ai_accelerators,global,amd,0.50,late\n"
+    )
+    os.utime(landing / "early.csv", (1_700_000_000, 1_700_000_000))
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+
+    in_force = "select period, vendor, share, file_name from raw.market_shares "
+    assert query(warehouse, in_force + "where period = '2026-04-01' order by vendor") == [
+        (date(2026, 4, 1), "amd", 0.5, "late.csv"),
+        (date(2026, 4, 1), "nvidia", 0.5, "late.csv"),
+    ]
+    assert query(warehouse, in_force + "where period = '2026-03-01'")[0][3] == "early.csv"
+    replaced = query(
+        warehouse,
+        "select vendor, share, _retired_in - _version from history.raw_market_shares "
+        "where file_name = 'early.csv' and period = '2026-04-01' order by vendor",
+    )
+    assert replaced == [("amd", 0.2, 1), ("intel", 0.1, 1), ("nvidia", 0.7, 1)]
+    assert query(
+        warehouse, "select hhi from analytics.market_concentration where period = '2026-04-01'"
+    ) == [(pytest.approx(5000.0),)]
+
+
+def test_a_file_reaching_outside_the_runs_partitions_waits_in_the_landing_folder(built):
+    """A run recomputes only its own periods, so a file with others would leave their
+    concentration stale: it stays for a run that covers it (the sensor plans one)."""
+    warehouse, seeds, landing = built
+    (landing / "shares-2026.csv").write_text(TWO_PERIODS)
+    resource = private_resource(warehouse, seeds, landing)
+    result = (
+        build_definitions(resource, expectations=False)
+        .resolve_job_def("market_refresh")
+        .execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            tags={
+                "dagster/asset_partition_range_start": "2026-03-01",
+                "dagster/asset_partition_range_end": "2026-03-01",
+            },
+        )
+    )
+    assert result.success
+    (materialization,) = [
+        event.materialization
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(["raw", "market_shares"])
+    ][:1]
+    assert materialization.metadata["files_deferred"].value == ["shares-2026.csv"]
+    assert (landing / "shares-2026.csv").exists()
+    assert query(
+        warehouse, "select count(*) from raw.market_shares where period > '2026-02-01'"
+    ) == [(0,)]
+
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    assert not (landing / "shares-2026.csv").exists()
+    assert query(
+        warehouse, "select count(distinct period) from analytics.market_concentration"
+    ) == [(3,)]
 
 
 def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):

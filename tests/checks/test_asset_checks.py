@@ -120,7 +120,7 @@ def test_a_refused_landing_file_warns_on_the_landing_check_and_the_good_file_goe
     )
     runs = run_job(warehouse, seeds, landing=landing)
     assert runs.success
-    key = dg.AssetCheckKey(dg.AssetKey(["raw", "market_share_submissions"]), "landing_files_valid")
+    key = dg.AssetCheckKey(dg.AssetKey(["raw", "market_shares"]), "landing_files_valid")
     check = evaluations(runs)[key]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert check.description.startswith("Refused market file 'bad.csv': line 2, column 'share'")
@@ -177,7 +177,7 @@ def test_market_assets_warn_after_a_day_without_a_refresh_and_fail_after_three()
     policies = {spec.key: spec.freshness_policy for spec in defs.resolve_all_asset_specs()}
     market = {key for key in policies if key.path[1].startswith(("market", "vendor_risk"))}
     market |= {dg.AssetKey(["analytics", "concentration_scenarios"])}
-    assert len(market) == 6
+    assert len(market) == 5
     for key in market:
         assert hours(policies[key].warn_window) == 24, key
         assert hours(policies[key].fail_window) == 72, key

@@ -160,9 +160,8 @@ def test_every_declared_key_identifies_one_row_in_every_version(env):
                 assert repeated == [], f"{view} v{version}: keys {keys} repeat"
     finally:
         con.close()
-    # All but raw.assumptions and analytics.accelerator_match_summary (one row each) and
-    # raw.market_share_submissions (a file may repeat a period another file gave).
-    assert keyed == len(tables) - 3
+    # All but raw.assumptions and analytics.accelerator_match_summary (one row each).
+    assert keyed == len(tables) - 2
 
 
 @pytest.mark.parametrize(

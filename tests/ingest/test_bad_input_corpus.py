@@ -122,12 +122,12 @@ def landing_run(tmp_path_factory):
     return {"root": root, "landing": landing, "result": result, "hashes": hashes, "env": env}
 
 
-def submissions(landing_run, where: str = "true", params=None) -> list[tuple]:
+def rows_given(landing_run, where: str = "true", params=None) -> list[tuple]:
     warehouse = landing_run["env"]["SOVAI_WAREHOUSE"]
     with duckdb.connect(warehouse, read_only=True) as con:
         return con.execute(
             "select market, region, vendor, round(share, 9), source "
-            f"from raw.market_share_submissions where {where} order by all",
+            f"from history.raw_market_shares where {where} order by all",
             params or [],
         ).fetchall()
 
@@ -137,7 +137,7 @@ def test_the_landing_run_reports_refused_files_without_a_traceback_and_exits_1(l
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1, result.stderr
     assert "check(s) failed" in result.stderr
-    assert "raw/market_share_submissions landing_files_valid" in result.stderr
+    assert "raw/market_shares landing_files_valid" in result.stderr
 
 
 @pytest.mark.parametrize("name", LANDING_CASES)
@@ -149,7 +149,7 @@ def test_a_landing_case_is_refused_or_published_as_the_manifest_says(landing_run
     if case.get("accepted"):
         (kept,) = (root / "data" / "processed").glob(f"*-{name}")
         assert sha256(kept) == original_hash, "a processed file is kept unchanged"
-        published = submissions(landing_run, "file_name = ?", [name])
+        published = rows_given(landing_run, "file_name = ?", [name])
         expected = sorted(
             (market, region, vendor, round(share, 9), source)
             for market, region, vendor, share, source in case["rows"]
@@ -169,7 +169,7 @@ def test_a_landing_case_is_refused_or_published_as_the_manifest_says(landing_run
         assert expected in listed, f"{expected!r} missing from {name}.errors.json:\n{listed}"
         assert expected in paragraph, f"{expected!r} missing from the message:\n{paragraph}"
     assert "\n" not in paragraph
-    assert submissions(landing_run, "file_sha256 = ?", [original_hash]) == []
+    assert rows_given(landing_run, "file_sha256 = ?", [original_hash]) == []
 
 
 def test_a_symlink_out_of_the_landing_folder_is_refused_unread_and_its_target_kept(landing_run):
@@ -183,7 +183,7 @@ def test_a_symlink_out_of_the_landing_folder_is_refused_unread_and_its_target_ke
     assert "outside" in report["problems"][0]["rule"]
     paragraph = one_paragraph(landing_run["result"].stderr, f"Refused market file '{OUTSIDE_LINK}'")
     assert "symbolic link" in paragraph
-    assert submissions(landing_run, "region = 'secret'") == []
+    assert rows_given(landing_run, "region = 'secret'") == []
 
 
 def test_the_landing_run_still_publishes_the_seed_market_and_every_accepted_file(landing_run):
@@ -193,7 +193,7 @@ def test_the_landing_run_still_publishes_the_seed_market_and_every_accepted_file
         names = {
             name
             for (name,) in con.execute(
-                "select distinct file_name from raw.market_share_submissions"
+                "select distinct file_name from history.raw_market_shares"
             ).fetchall()
         }
         regions = {

@@ -68,7 +68,7 @@ def test_a_100_mb_record_file_goes_in_within_the_memory_bound(tmp_path, seeds):
         groups = con.execute(
             "select count(*), min(total), max(total) from ("
             "  select period, market, region, sum(share) as total"
-            "  from raw.market_share_submissions where file_name = 'units-2026-01.csv'"
+            "  from raw.market_shares where file_name = 'units-2026-01.csv'"
             "  group by all)"
         ).fetchall()
         periods = con.execute(

@@ -18,14 +18,12 @@ VENDORS = {"nvidia", "amd"}
 
 
 def warehouse_knowing(warehouse, hashes):
-    """A warehouse file whose submissions record these file hashes (all the step reads of it)."""
+    """A warehouse file whose share history records these file hashes (all the step reads)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema raw")
-        con.execute("create table raw.market_share_submissions (file_sha256 varchar)")
-        con.executemany(
-            "insert into raw.market_share_submissions values (?)", [[h] for h in hashes]
-        )
+        con.execute("create schema history")
+        con.execute("create table history.raw_market_shares (file_sha256 varchar)")
+        con.executemany("insert into history.raw_market_shares values (?)", [[h] for h in hashes])
 
 
 def every_seed_hash(seeds):

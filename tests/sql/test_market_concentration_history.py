@@ -18,11 +18,11 @@ SHARES = {
 }
 
 
-def history(period_start: date | None = None) -> dict[tuple[str, date], dict]:
+def history(period_start: date | None = None, given: dict = SHARES) -> dict[tuple[str, date], dict]:
     shares = pl.DataFrame(
         [
             {"period": period, "market": market, "region": "global", "vendor": v, "share": s}
-            for (market, period), vendors in SHARES.items()
+            for (market, period), vendors in given.items()
             for v, s in vendors.items()
         ]
     )
@@ -61,3 +61,15 @@ def test_a_run_recomputes_from_its_first_period_and_looks_one_period_back():
     assert set(rows) == {("gpus", FEB), ("gpus", MAR), ("cpus", JUN)}
     assert rows == {key: row for key, row in history().items() if key[1] >= FEB}
     assert rows[("cpus", JUN)]["previous_hhi"] == pytest.approx(4900 + 900)  # January's
+
+
+def test_on_a_tie_the_top_mover_is_the_first_vendor_and_its_own_change():
+    """Two vendors swapping shares move the HHI by the same amount in opposite directions; the
+    vendor and its change come from one row, whichever order the rows arrive in."""
+    for order in (["b", "a"], ["a", "b"]):
+        swap = {
+            ("gpus", JAN): {name: {"a": 0.4, "b": 0.6}[name] for name in order},
+            ("gpus", FEB): {name: {"a": 0.6, "b": 0.4}[name] for name in order},
+        }
+        moved = history(given=swap)[("gpus", FEB)]
+        assert (moved["top_mover"], moved["top_mover_hhi_change"]) == ("a", pytest.approx(2000))

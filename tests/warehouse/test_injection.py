@@ -25,7 +25,7 @@ def test_hostile_text_in_seeds_and_a_file_name_is_stored_verbatim(warehouse, see
             "select distinct display_name from analytics.vendor_risk where vendor = 'nvidia'"
         ).fetchall() == [(HOSTILE,)]
         assert con.execute(
-            "select file_name, source from raw.market_share_submissions where region = 'eu'"
+            "select file_name, source from raw.market_shares where region = 'eu'"
         ).fetchall() == [(name, HOSTILE)]
         assert con.execute("select count(*) from analytics.platform_efficiency").fetchall() == [
             (3,)

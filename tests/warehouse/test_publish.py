@@ -238,3 +238,41 @@ def test_a_range_scope_replaces_only_the_rows_between_its_ends(warehouse):
     assert rows == [("2026-01-01", "a", 0.6), ("2026-01-01", "b", 0.4), ("2026-02-01", "a", 1.0)]
     with pytest.raises(ValueError, match="outside the scope"):
         publish(warehouse, [ranged(revised, date(2026, 3, 1), date(2026, 3, 31))], "r3", "c")
+
+
+def keyed(frame: pl.DataFrame, market: str) -> TableToPublish:
+    return TableToPublish(
+        name="shares",
+        schema="analytics",
+        description="Shares by period and market",
+        frame=frame.with_columns(pl.lit(market).alias("market")),
+        incremental=True,
+        scope_keys=("period", "market"),
+    )
+
+
+def test_a_key_scope_replaces_only_the_groups_the_new_rows_give(warehouse):
+    """A market file replaces the figures of the periods and markets it gives, nothing else;
+    the replaced figures stay in history, and the same file again is no new version."""
+    gpus = pl.concat([shares("2026-01-01", a=0.6, b=0.4), shares("2026-02-01", a=0.5, b=0.5)])
+    publish(warehouse, [keyed(gpus, "gpus"), keyed(shares("2026-01-01", c=1.0), "cpus")], "r", "c")
+    revision = shares("2026-02-01", a=0.9, b=0.1)
+    (revised,) = publish(warehouse, [keyed(revision, "gpus")], "r2", "c")
+    assert (revised.version, revised.published) == (3, True)
+    rows = query(
+        warehouse, "select period, market, vendor, share from analytics.shares order by all"
+    )
+    assert rows == [
+        ("2026-01-01", "cpus", "c", 1.0),
+        ("2026-01-01", "gpus", "a", 0.6),
+        ("2026-01-01", "gpus", "b", 0.4),
+        ("2026-02-01", "gpus", "a", 0.9),
+        ("2026-02-01", "gpus", "b", 0.1),
+    ]
+    assert query(
+        warehouse,
+        "select vendor, share, _version, _retired_in from history.shares "
+        "where period = '2026-02-01' order by _version, vendor",
+    ) == [("a", 0.5, 1, 3), ("b", 0.5, 1, 3), ("a", 0.9, 3, None), ("b", 0.1, 3, None)]
+    (again,) = publish(warehouse, [keyed(revision, "gpus")], "r3", "c")
+    assert (again.version, again.published) == (3, False)
