@@ -27,69 +27,60 @@ concentration as (
     inner join lookback using (market, region, period)
 ),
 
-shares as (
-    select market_shares.period, market_shares.market, market_shares.region,
-        market_shares.vendor, market_shares.share
-    from raw.market_shares
-    semi join concentration
-        on concentration.period = market_shares.period
-        and concentration.market = market_shares.market
-        and concentration.region = market_shares.region
-    where market_shares.vendor <> 'other'
-),
-
 sequenced as (
     select
         *,
         lag(period) over series as previous_period,
+        lead(period) over series as next_period,
         lag(hhi) over series as previous_hhi,
         lag(class_2010) over series as previous_class_2010,
-        lag(class_2023) over series as previous_class_2023
+        lag(class_2023) over series as previous_class_2023,
+        -- a number per market and region: the vendor terms below join on it, not on two strings
+        dense_rank() over (order by market, region) as series_id
     from concentration
     window series as (partition by market, region order by period)
 ),
 
-next_periods as (
-    -- per series, each period and the one after it
-    select market, region, previous_period as period, period as next_period
-    from sequenced
-    where previous_period is not null
+terms as (
+    -- each named vendor's HHI term, (100 x share)^2, in each period of the run and the lookback
+    select
+        sequenced.series_id,
+        sequenced.period,
+        sequenced.next_period,
+        market_shares.vendor,
+        power(100 * market_shares.share, 2) as hhi_term
+    from raw.market_shares
+    inner join sequenced
+        on sequenced.period = market_shares.period
+        and sequenced.market = market_shares.market
+        and sequenced.region = market_shares.region
+    where market_shares.vendor <> 'other'
 ),
 
--- Each vendor's HHI term in a period, minus its term in the previous period (a vendor absent from
--- one of the two counts as 0 there): a period's terms count for itself and, negated, for the
--- period after it. One equality join, so the work grows with the rows, not with the square of a
--- series' length.
+-- Each vendor's term in a period minus its term in the series' previous period; a vendor absent
+-- from one of the two counts as 0 there (an entry or an exit). One equality join, so the work
+-- grows with the rows, not with the square of a series' length.
 vendor_terms as (
-    select market, region, period, vendor, sum(hhi_term) as hhi_change
-    from (
-        select market, region, period, vendor, power(100 * share, 2) as hhi_term
-        from shares
-        union all
-        select
-            shares.market,
-            shares.region,
-            next_periods.next_period as period,
-            shares.vendor,
-            -power(100 * shares.share, 2) as hhi_term
-        from shares
-        inner join next_periods
-            on next_periods.market = shares.market
-            and next_periods.region = shares.region
-            and next_periods.period = shares.period
-    )
-    group by all
+    select
+        coalesce(current_terms.series_id, previous_terms.series_id) as series_id,
+        coalesce(current_terms.period, previous_terms.next_period) as period,
+        coalesce(current_terms.vendor, previous_terms.vendor) as vendor,
+        coalesce(current_terms.hhi_term, 0) - coalesce(previous_terms.hhi_term, 0) as hhi_change
+    from terms as current_terms
+    full outer join (select * from terms where next_period is not null) as previous_terms
+        on previous_terms.series_id = current_terms.series_id
+        and previous_terms.next_period = current_terms.period
+        and previous_terms.vendor = current_terms.vendor
 ),
 
 top_movers as (
     -- the largest change in absolute value; on a tie, the first vendor key in alphabetical order
     select
-        market,
-        region,
+        series_id,
         period,
         arg_min({'vendor': vendor, 'change': hhi_change}, (-abs(hhi_change), vendor)) as moved
     from vendor_terms
-    group by market, region, period
+    group by series_id, period
 )
 
 select
@@ -113,6 +104,6 @@ select
     sequenced.cr1,
     sequenced.unallocated_share
 from sequenced
-left join top_movers using (market, region, period)
+left join top_movers using (series_id, period)
 where sequenced.period >= (select first_period from run_start)
 order by sequenced.market, sequenced.region, sequenced.period
