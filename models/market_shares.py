@@ -32,9 +32,14 @@ class MarketShareModel(pa.DataFrameModel):
 
 
 class DerivedShareModel(MarketShareModel):
-    """Shares derived from a record file: the same contract without the test for repeated keys,
-    which the derivation rules out (one row per group of a GROUP BY on exactly those keys) and
-    which was half the validation's time on a million groups."""
+    """Shares derived from a record file: the same contract without two row-by-row tests the
+    derivation has already settled, which were most of the validation's time on a million groups:
+    repeated keys (one row per group of a GROUP BY on exactly those keys) and the key pattern of
+    market and region (the record rules test each distinct value before the shares are derived,
+    see models.market_records.group_rule_broken)."""
+
+    market: str = pa.Field(description="Market key")
+    region: str = pa.Field(description="Region key")
 
     class Config:
         strict = True

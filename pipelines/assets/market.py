@@ -19,9 +19,9 @@ from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.market_refresh import (
     GROUP_COLUMNS,
     IngestOutcome,
+    file_columns,
     ingest_new_files,
     settle,
-    with_file_columns,
 )
 from pipelines.resources import WarehouseResource
 from pipelines.settings import get_settings
@@ -73,7 +73,7 @@ def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
     replaces the figures of the groups (period, market, region) it gives, other groups keep
     theirs, and replaced figures stay in history, even those a later file of the same run
     replaced."""
-    frames = [with_file_columns(file, shares) for file, shares in outcome.accepted]
+    given = [(shares, file_columns(file)) for file, shares in outcome.accepted]
     return [
         TableToPublish(
             name="market_shares",
@@ -84,10 +84,11 @@ def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
             ),
             column_comments=SHARE_COLUMNS,
             frame=frame,
+            constants=constants,
             incremental=True,
             scope_keys=GROUP_COLUMNS,
         )
-        for frame in frames or [EMPTY_SHARES]
+        for frame, constants in given or [(EMPTY_SHARES, {})]
     ]
 
 

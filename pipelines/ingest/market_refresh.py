@@ -195,11 +195,9 @@ def _validated_shares(
         return error.problems
 
 
-def with_file_columns(file: MarketFile, shares: pl.DataFrame) -> pl.DataFrame:
-    """A file's shares, each row naming the file that gave it."""
-    return shares.with_columns(
-        pl.lit(file.path.name).alias("file_name"), pl.lit(file.sha256).alias("file_sha256")
-    )
+def file_columns(file: MarketFile) -> dict[str, str]:
+    """The columns naming the file a row of raw.market_shares came in."""
+    return {"file_name": file.path.name, "file_sha256": file.sha256}
 
 
 def settle(settings: Settings, outcome: IngestOutcome, already_ingested: list[MarketFile]) -> None:

@@ -27,6 +27,7 @@ from pipelines.warehouse.connection import (
     damaged_error,
     is_lock_conflict,
     quote_identifier,
+    quote_literal,
 )
 from pipelines.warehouse.history import HistoryTable, PublishError, digest
 from pipelines.warehouse.integrity import keep_previous, probe, publish_error
@@ -58,6 +59,9 @@ class TableToPublish:
     scope_keys: Sequence[str] = ()
     # DuckDB variables the SQL reads with getvariable(), e.g. the periods of a partitioned run.
     variables: Mapping[str, object] = field(default_factory=dict)
+    # Text columns with one value for every row of the frame (the file a market file's rows came
+    # in), added as SQL constants instead of being repeated in the frame a million times.
+    constants: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def history_table(self) -> str:
@@ -256,8 +260,12 @@ def _incoming(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> Iterator
         con.execute(f"set variable {name} = ?", [value])
     if table.frame is not None:
         con.register("_incoming_frame", table.frame)
+    constants = "".join(
+        f", {quote_literal(value)} as {quote_identifier(name)}"
+        for name, value in table.constants.items()
+    )
     try:
-        yield "select * from _incoming_frame" if table.frame is not None else table.sql
+        yield f"select *{constants} from _incoming_frame" if table.frame is not None else table.sql
     finally:
         if table.frame is not None:
             con.unregister("_incoming_frame")

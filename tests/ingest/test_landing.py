@@ -59,6 +59,17 @@ def test_each_bad_record_row_is_named_by_its_line_column_and_rule(tmp_path):
     }
 
 
+def test_a_record_file_whose_only_fault_is_a_key_pattern_is_refused_by_line(tmp_path):
+    """The derived shares' pandera model leaves key patterns to the record rules, which test
+    each distinct market and region before the shares are derived."""
+    file = landed(tmp_path, "period,market,region,vendor,quantity\n2026-01-01,gpus,EU,amd,3\n")
+    with pytest.raises(SeedValidationError) as caught:
+        shares_from_file(file, VENDORS)
+    assert [(p.row, p.column, p.value) for p in caught.value.problems] == [
+        ("line 2", "region", "EU")
+    ]
+
+
 def test_a_header_that_is_neither_kind_is_refused(tmp_path):
     file = landed(tmp_path, "when,what,how_much\n2026-01-01,gpus,3\n")
     with pytest.raises(SeedValidationError, match="neither a share file"):
