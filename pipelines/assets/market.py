@@ -28,6 +28,7 @@ from pipelines.settings import get_settings
 from pipelines.warehouse.publish import TableToPublish
 
 SHARES = dg.AssetKey(["raw", "market_shares"])
+SHARES_CODE_VERSION = "2"  # 2: the shares' only store, one version per file (was submissions)
 
 SHARE_COLUMNS = {
     "period": "Start of the period the share describes (ISO date)",
@@ -107,7 +108,7 @@ def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
         "move to data/quarantine/ beside a .errors.json. A valid file with periods outside the "
         "run's partitions waits in the landing folder for a run that covers them."
     ),
-    code_version="2",
+    code_version=SHARES_CODE_VERSION,
     owners=["team:data-platform"],
     tags={"layer": "raw"},
     metadata=contract_metadata(
@@ -127,7 +128,7 @@ def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
     outcome, already_ingested = ingest_new_files(settings, known_vendors, bounds, run_periods)
     *_, published = warehouse.publish(
-        shares_tables(outcome), run_id=context.run.run_id, code_version="2"
+        shares_tables(outcome), run_id=context.run.run_id, code_version=SHARES_CODE_VERSION
     )
     settle(settings, outcome, already_ingested)
     for file, problems in outcome.rejected:

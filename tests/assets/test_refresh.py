@@ -204,5 +204,10 @@ def test_sql_models_report_column_lineage_from_their_sql(refreshed):
         column: {("/".join(dep.asset_key.path), dep.column_name) for dep in sources}
         for column, sources in lineage.column_lineage.deps_by_column.items()
     }
-    assert deps["top_mover"] == {("raw/market_shares", "vendor"), ("raw/market_shares", "share")}
+    # the vendor whose share moved most, named only where the series has a previous period
+    assert deps["top_mover"] == {
+        ("raw/market_shares", "vendor"),
+        ("raw/market_shares", "share"),
+        ("analytics/market_concentration", "period"),
+    }
     assert deps["delta_hhi"] == {("analytics/market_concentration", "hhi")}

@@ -19,6 +19,7 @@ SHIPPED = [
     "vendor-risk",
     "export-control-thresholds",
     "table-versions",
+    "market-files",
 ]
 
 
@@ -70,6 +71,13 @@ def test_lowest_co2_platform_answers_with_the_minimum_of_platform_efficiency(env
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_query_runs_and_returns_rows(env, name):
     assert len(as_json("query", name, env=env)) >= 1
+
+
+def test_market_files_lists_each_ingested_file_with_its_shares_in_force(env):
+    (seed_file,) = as_json("query", "market-files", env=env)
+    seeds = Path(env["SOVAI_SEEDS_DIR"]) / "market_shares"
+    assert seed_file["file_name"] == next(seeds.glob("*.csv")).name
+    assert seed_file["shares_given"] == seed_file["shares_in_force"] > 0
 
 
 def test_query_prints_csv_for_scripts(env):
