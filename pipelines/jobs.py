@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.assets.market import SHARES
 from pipelines.ingest.market_refresh import RefreshPlan, plan_refresh
 from pipelines.resources import WarehouseResource
 
-MARKET_SHARES = dg.AssetKey(["raw", "market_shares"])
-MARKET_PATH = dg.AssetSelection.assets(MARKET_SHARES).downstream()
+MARKET_PATH = dg.AssetSelection.assets(SHARES).downstream()
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 

@@ -45,12 +45,11 @@ import dagster as dg  # noqa: E402
 import duckdb  # noqa: E402
 import yaml  # noqa: E402
 
-from models.market_periods import period_bounds  # noqa: E402
-from pipelines.assets.market import shares_tables  # noqa: E402
+from pipelines.assets.market import ingest, shares_tables  # noqa: E402
 from pipelines.assets.sql_models import SqlModel  # noqa: E402
 from pipelines.definitions import build_definitions  # noqa: E402
 from pipelines.ingest.landing import forget_hashes  # noqa: E402
-from pipelines.ingest.market_refresh import ingest_new_files, plan_refresh, settle  # noqa: E402
+from pipelines.ingest.market_refresh import plan_refresh, settle  # noqa: E402
 from pipelines.jobs import range_tags  # noqa: E402
 from pipelines.resources import WarehouseResource  # noqa: E402
 
@@ -112,6 +111,11 @@ def bare_floor(record_file: Path, folder: Path) -> float:
     finally:
         con.close()
     return time.perf_counter() - started
+
+
+def middle(runs: list, key=lambda run: run):
+    """The median run by key (the upper of the two middle ones for an even count)."""
+    return sorted(runs, key=key)[len(runs) // 2]
 
 
 def peak_memory_mb() -> float:
@@ -186,9 +190,7 @@ def pipeline_path(resource_: WarehouseResource) -> float:
     PATH_STEPS.clear()
     started = time.perf_counter()
     with _step("ingest: hash (second thread), read, validate, derive shares"):
-        vendors = set(resource_.query("select vendor from raw.vendors")["vendor"].to_list())
-        bounds = period_bounds(resource_.query("select * from raw.assumptions").row(0, named=True))
-        outcome, already_ingested = ingest_new_files(settings, vendors, bounds)
+        outcome, already_ingested = ingest(resource_)
     assert outcome.accepted and not outcome.rejected, "the generated file must go in"
     with _step("publish raw.market_shares"):
         resource_.publish(shares_tables(outcome), run_id="bench-path", code_version="bench")
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                 allow_outside_project=True,  # a temporary folder
             )
 
-        def setup(name: str) -> tuple[WarehouseResource, dg.Definitions]:
+        def setup(name: str) -> WarehouseResource:
             """A project with every table built and the seeds' market file in (untimed): the
             timed work is the record file alone."""
             resource_ = WarehouseResource(
@@ -275,18 +277,16 @@ def main(argv: list[str] | None = None) -> int:
             definitions = build_definitions(resource_, expectations=False)
             run(definitions, "refresh_all")
             run(definitions, "market_refresh", range_tags(plan_refresh(resource_.settings())))
-            return resource_, definitions
+            return resource_
 
-        built, _ = setup("built")
+        built = setup("built")
         path_runs = []
         for index in range(args.repeat):
             resource_ = landed(f"path-{index}", built.path)
             forget_hashes()  # as in a fresh process: the path hashes the file itself
             path_runs.append((pipeline_path(resource_), dict(PATH_STEPS), resource_))
         path_memory = peak_memory_mb()
-        path_seconds, path_steps, path_resource = sorted(path_runs, key=lambda r: r[0])[
-            len(path_runs) // 2
-        ]
+        path_seconds, path_steps, path_resource = middle(path_runs, key=lambda run: run[0])
 
         setup("dagster")
         run_resource = landed("dagster")
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             groups = duckdb.connect().execute(BASELINE_SQL, [str(record_file)]).fetchall()
             baseline_runs.append(time.perf_counter() - started)
-        baseline_seconds = sorted(baseline_runs)[len(baseline_runs) // 2]
+        baseline_seconds = middle(baseline_runs)
         path_check = check_path_result(path_resource, groups)
         floor_seconds = bare_floor(record_file, root)
 

@@ -16,19 +16,15 @@ from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
 from pipelines.checks.contracts import contract_metadata
 from pipelines.checks.validation import landing_check_result, landing_check_spec
-from pipelines.ingest.market_refresh import (
-    GROUP_COLUMNS,
-    IngestOutcome,
-    file_columns,
-    ingest_new_files,
-    settle,
-)
+from pipelines.ingest.landing import MarketFile
+from pipelines.ingest.market_refresh import IngestOutcome, file_columns, ingest_new_files, settle
 from pipelines.resources import WarehouseResource
 from pipelines.settings import get_settings
 from pipelines.warehouse.publish import TableToPublish
 
 SHARES = dg.AssetKey(["raw", "market_shares"])
 SHARES_CODE_VERSION = "2"  # 2: the shares' only store, one version per file (was submissions)
+GROUP_COLUMNS = ["period", "market", "region"]  # a later file replaces the figures of a group
 
 SHARE_COLUMNS = {
     "period": "Start of the period the share describes (ISO date)",
@@ -67,6 +63,16 @@ def market_periods() -> dg.DailyPartitionsDefinition:
 
 
 MARKET_PERIODS = market_periods()
+
+
+def ingest(
+    warehouse: WarehouseResource, run_periods: tuple[date, date] | None = None
+) -> tuple[IngestOutcome, list[MarketFile]]:
+    """The new market files, validated against the warehouse's vendors and period bounds (see
+    ingest_new_files); the asset's first step, and the benchmark's."""
+    known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
+    bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
+    return ingest_new_files(warehouse.settings(), known_vendors, bounds, run_periods)
 
 
 def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
@@ -124,9 +130,7 @@ def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     settings = warehouse.settings()
     keys = context.partition_keys
     run_periods = (date.fromisoformat(keys[0]), date.fromisoformat(keys[-1]))
-    known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
-    bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
-    outcome, already_ingested = ingest_new_files(settings, known_vendors, bounds, run_periods)
+    outcome, already_ingested = ingest(warehouse, run_periods)
     *_, published = warehouse.publish(
         shares_tables(outcome), run_id=context.run.run_id, code_version=SHARES_CODE_VERSION
     )

@@ -33,7 +33,6 @@ from pipelines.settings import Settings
 from pipelines.warehouse.connection import read_only
 
 SHARES_TABLE = "raw.market_shares"
-GROUP_COLUMNS = ["period", "market", "region"]  # a later file replaces the figures of a group
 # Every row raw.market_shares ever held, with the file that gave it: the record of ingested files.
 SHARES_HISTORY = "history.raw_market_shares"
 
