@@ -1,7 +1,8 @@
 """Jobs, the daily schedule and the landing sensor.
 
 refresh_all rebuilds everything that is not market data; market_refresh ingests new market files
-and recomputes the periods they touch (a partition range, run as one run). `sovai run` runs both.
+and recomputes the periods whose shares changed (one run, whatever the span). `sovai run` runs
+both.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.market import SHARES
-from pipelines.ingest.market_refresh import RefreshPlan, plan_refresh
+from pipelines.ingest.market_refresh import plan_refresh
 from pipelines.resources import WarehouseResource
 
 MARKET_PATH = dg.AssetSelection.assets(SHARES).downstream()
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
@@ -27,14 +26,11 @@ market_refresh = dg.define_asset_job(
     selection=MARKET_PATH,
     description=(
         "Ingest new market files (seeds/market_shares, data/landing) and recompute the periods "
-        "they touch: shares, concentration, its history, vendor risk and strategy position."
+        "whose shares changed: shares, concentration, its history, vendor risk and strategy "
+        "position. Run tags sovai/recompute_from and sovai/recompute_to (YYYY-MM-DD), or "
+        "sovai/recompute_all=true, recompute a range or everything as well."
     ),
 )
-
-
-def range_tags(plan: RefreshPlan) -> dict[str, str] | None:
-    span = plan.partition_range
-    return None if span is None else {RANGE_START: span[0], RANGE_END: span[1]}
 
 
 NOT_BUILT = (
@@ -44,20 +40,17 @@ NOT_BUILT = (
 
 
 def _request(warehouse: WarehouseResource, new_files_only: bool) -> dg.RunRequest | dg.SkipReason:
-    """The schedule reruns the latest periods even without new files; the sensor only starts a
-    run for new files, keyed by their hashes so the same files never start two runs."""
+    """The schedule runs every day, new files or not (a run with nothing new is quick, and it
+    completes what an interrupted run left); the sensor only starts a run for new files, keyed
+    by their hashes so the same files never start two runs."""
     if not warehouse.path.exists():
         return dg.SkipReason(NOT_BUILT)
+    if not new_files_only:
+        return dg.RunRequest()
     plan = plan_refresh(warehouse.settings())
-    run_key = None
-    if new_files_only:
-        if not plan.new_files:
-            return dg.SkipReason("No new files in the landing folder.")
-        run_key = ",".join(sorted(file.sha256[:16] for file in plan.new_files))
-    tags = range_tags(plan)
-    if tags is None:
-        return dg.SkipReason("No market data yet: drop share or record files in data/landing/.")
-    return dg.RunRequest(run_key=run_key, tags=tags)
+    if not plan.new_files:
+        return dg.SkipReason("No new files in the landing folder.")
+    return dg.RunRequest(run_key=",".join(sorted(file.sha256[:16] for file in plan.new_files)))
 
 
 @dg.schedule(

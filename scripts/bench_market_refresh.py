@@ -1,22 +1,24 @@
-"""Benchmark the market path on a record file against a bare DuckDB query, and a long backfill.
+"""Benchmark the market refresh as users run it: the Dagster run against a bare DuckDB query.
 
     python scripts/bench_market_refresh.py --rows 10000000 [--days 365] [--seed 1]
-        [--backfill-days 365] [--repeat 3] [--no-write]
+        [--months 240] [--repeat 3] [--no-expectations] [--no-write]
 
 In one process it:
 1. generates a record file (scripts/generate_market_records.py) and registers its vendors in a copy
-   of seeds/vendors.yaml (unknown vendors are rejected by design), then builds the non-market
-   tables and ingests the seeds' market file in two fresh warehouses (not timed);
-2. times (a) the pipeline's path for the file, on the functions and SQL models the assets run:
-   read, validate, derive shares, publish the shares, concentration and its history as new
-   versions, and move the file to processed/; --repeat times, each from a copy of the same
-   warehouse, reporting the median (and so for (b));
-3. times (a') the same file through the real Dagster market_refresh run, which adds the downstream
-   assets (vendor risk, strategy position, scenarios) and Dagster's event for every daily partition;
+   of seeds/vendors.yaml (unknown vendors are rejected by design), then builds every table and
+   ingests the seeds' market file (not timed);
+2. times (a'), the headline: the real Dagster market_refresh run for the file, as the daily
+   schedule and the landing sensor start it (in-process executor, a persistent SQLite instance,
+   every asset and check of the job, Great Expectations included unless --no-expectations);
+   --repeat times, each from a copy of the same warehouse with the file landed again, reporting
+   the median;
+3. times (a), beside it: the data path alone, on the functions and SQL models the assets run
+   (ingest, publish shares, concentration and its history, move the file);
 4. times (b) a bare DuckDB baseline: one query that reads the same file and computes HHI per
-   period, market and region; and (c) the same work as (a) in bare DuckDB, persisted but without
+   period, market and region; and (c) the data path's work in bare DuckDB, persisted but without
    versions, history or messages: the floor (a) can approach;
-5. times a one-run backfill of --backfill-days daily partitions of the seed-sized data;
+5. times a long span through the `sovai` command in processes of their own: `sovai refresh` of a
+   monthly share file of --months periods, then a one-run recompute of them all (`--all`);
 and prints the times, the ratios, peak memory and rows per second, and writes docs/benchmarks.md
 (unless --no-write). Peak memory is the process's maximum resident set size.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import os
 import platform
 import resource
@@ -35,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,9 +52,14 @@ from pipelines.assets.market import ingest, shares_tables  # noqa: E402
 from pipelines.assets.sql_models import SqlModel  # noqa: E402
 from pipelines.definitions import build_definitions  # noqa: E402
 from pipelines.ingest.landing import forget_hashes  # noqa: E402
-from pipelines.ingest.market_refresh import plan_refresh, settle  # noqa: E402
-from pipelines.jobs import range_tags  # noqa: E402
+from pipelines.ingest.market_refresh import settle  # noqa: E402
 from pipelines.resources import WarehouseResource  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "generate_monthly_shares", PROJECT_ROOT / "scripts" / "generate_monthly_shares.py"
+)
+monthly = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(monthly)
 
 BASELINE_SQL = """
 with quantities as (
@@ -156,10 +164,16 @@ def register_vendors(seeds: Path, record_file: Path) -> None:
     vendors_path.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
-def run(definitions: dg.Definitions, job: str, tags: dict[str, str] | None = None) -> float:
+def run(
+    definitions: dg.Definitions,
+    job: str,
+    instance: dg.DagsterInstance,
+    tags: dict[str, str] | None = None,
+) -> float:
+    """One real run of a job, on a persistent (SQLite) instance as the schedule's runs are."""
     started = time.perf_counter()
     result = definitions.resolve_job_def(job).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance,
         tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
     )
@@ -167,7 +181,6 @@ def run(definitions: dg.Definitions, job: str, tags: dict[str, str] | None = Non
     for event in result.all_events:
         if event.event_type_value == "STEP_SUCCESS":
             STEP_TIMES.append(f"{job}: {event.message}")
-            print(f"  {job}: {event.message}", file=sys.stderr)
     return time.perf_counter() - started
 
 
@@ -183,9 +196,9 @@ def _step(name: str) -> Iterator[None]:
 
 
 def pipeline_path(resource_: WarehouseResource) -> float:
-    """The market path on the same functions and SQL models the assets run, without Dagster's
-    run and per-partition bookkeeping: ingest (read, validate, derive shares), then publish
-    the shares, concentration and its history as new versions."""
+    """The market data path on the same functions and SQL models the assets run, without
+    Dagster: ingest (read, validate, derive shares), then publish the shares, concentration and
+    its history as new versions (each recomputing what changed), and move the file."""
     settings = resource_.settings()
     PATH_STEPS.clear()
     started = time.perf_counter()
@@ -194,21 +207,18 @@ def pipeline_path(resource_: WarehouseResource) -> float:
     assert outcome.accepted and not outcome.rejected, "the generated file must go in"
     with _step("publish raw.market_shares"):
         resource_.publish(shares_tables(outcome), run_id="bench-path", code_version="bench")
-    periods = (
-        min(shares["period"].min() for _, shares in outcome.accepted),
-        max(shares["period"].max() for _, shares in outcome.accepted),
-    )
     for name in ["market_concentration", "market_concentration_history"]:
         with _step(f"publish analytics.{name}"):
-            table = SqlModel.load(name).table(periods=periods)
-            resource_.publish([table], run_id="bench-path", code_version="bench")
+            model = SqlModel.load(name)
+            resource_.publish([model.table()], run_id="bench-path", code_version=model.code_version)
     with _step("move the file to processed/"):
         settle(settings, outcome, already_ingested)
     return time.perf_counter() - started
 
 
-def check_path_result(resource_: WarehouseResource, baseline: list[tuple]) -> str:
-    """(a) must have published the baseline's HHI for every group, or its time means nothing."""
+def check_path_result(resource_: WarehouseResource, baseline: list[tuple], label: str) -> str:
+    """A timed path must have published the baseline's HHI for every group, or its time means
+    nothing."""
     published = {
         (period, market, region): hhi
         for period, market, region, hhi in resource_.query(
@@ -223,10 +233,67 @@ def check_path_result(resource_: WarehouseResource, baseline: list[tuple]) -> st
     ]
     if missing or differing:
         raise SystemExit(
-            f"(a) published no HHI for {len(missing)} and a different HHI for {len(differing)} of "
-            f"the baseline's {len(baseline):,} groups (first: {(missing or differing)[0]})"
+            f"{label} published no HHI for {len(missing)} and a different HHI for "
+            f"{len(differing)} of the baseline's {len(baseline):,} groups (first: "
+            f"{(missing or differing)[0]})"
         )
-    return f"(a) published the baseline's HHI for all {len(baseline):,} groups"
+    return f"{label} published the baseline's HHI for all {len(baseline):,} groups"
+
+
+def sovai(env: dict[str, str], *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    """`sovai ARGS` in a process of its own, as a user or cron runs it: imports included."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "sovai"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=PROJECT_ROOT,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"sovai {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+    return seconds, result
+
+
+def long_span(root: Path, months: int) -> list[str]:
+    """A monthly share file of `months` periods from 2000-01 through `sovai refresh` in a project
+    of its own (warehouse built first, untimed), then a one-run recompute of every period
+    (`sovai refresh --all`); the published HHI is checked against the hand-computed one."""
+    folder = root / "long-span"
+    landing = folder / "data" / "landing"
+    landing.mkdir(parents=True)
+    (folder / "dagster_home").mkdir()
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", folder / "dagster_home")
+    env = {
+        "SOVAI_WAREHOUSE": str(folder / "warehouse" / "warehouse.duckdb"),
+        "SOVAI_SEEDS_DIR": str(PROJECT_ROOT / "seeds"),
+        "SOVAI_LANDING_DIR": str(landing),
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+    }
+    sovai(env, "run", "--quiet")
+    series = monthly.monthly_shares(date(2000, 1, 1), months)
+    (landing / "monthly-shares.csv").write_text(monthly.csv_text(series))
+    refresh_seconds, result = sovai(env, "refresh")
+    printed = len((result.stdout + result.stderr).splitlines())
+    with duckdb.connect(env["SOVAI_WAREHOUSE"], read_only=True) as con:
+        published = dict(
+            con.execute(
+                "select period, hhi from analytics.market_concentration where market = 'gpus'"
+            ).fetchall()
+        )
+    wrong = [p for p, s in series.items() if abs(published.get(p, -1) - monthly.hhi(s)) > 1e-6]
+    if wrong:
+        raise SystemExit(f"the long-span run published a wrong HHI for {len(wrong)} months")
+    recompute_seconds, _ = sovai(env, "refresh", "--all", "--quiet")
+    return [
+        f"| `sovai refresh` of a monthly share file of {months} periods ({months // 12} years, "
+        f"two months wholly `other`), imports and Dagster included | {refresh_seconds:.2f} s, "
+        f"exit 0, {printed} lines printed, HHI as hand-computed for all {months} months "
+        "| <= 15 s, <= 40 lines |",
+        f"| one-run recompute of all {months} periods (`sovai refresh --all`) | "
+        f"{recompute_seconds:.2f} s | <= 30 s |",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,12 +301,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--backfill-days", type=int, default=365)
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of (a) and of (b); the median is reported"
+        "--months", type=int, default=240, help="periods of the long-span monthly file"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of (a), (a') and (b); the median is reported"
+    )
+    parser.add_argument(
+        "--no-expectations",
+        action="store_true",
+        help="leave the Great Expectations suites out of the Dagster run (the schedule runs them)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
+    expectations = not args.no_expectations
 
     with tempfile.TemporaryDirectory(prefix="sovai-bench-") as temp:
         root = Path(temp)
@@ -248,14 +323,15 @@ def main(argv: list[str] | None = None) -> int:
         record_file = generate(root / "generated", args.rows, args.days, args.seed)
         size_mb = record_file.stat().st_size / 1e6
         register_vendors(seeds, record_file)
+        (root / "dagster").mkdir()
+        instance = dg.DagsterInstance.local_temp(str(root / "dagster"))
 
-        def landed(name: str, warehouse: Path | None = None) -> WarehouseResource:
+        def landed(name: str, warehouse: Path) -> WarehouseResource:
             """A project folder with the record file landed; its warehouse a copy of the given
-            one, so each run of (a) starts from the same state."""
+            one, so each timed run starts from the same state."""
             landing = root / name / "landing"
             landing.mkdir(parents=True)
-            if warehouse is not None:
-                shutil.copyfile(warehouse, root / name / "warehouse.duckdb")
+            shutil.copyfile(warehouse, root / name / "warehouse.duckdb")
             os.link(record_file, landing / record_file.name)  # the run moves it to processed/
             return WarehouseResource(
                 warehouse_path=str(root / name / "warehouse.duckdb"),
@@ -264,40 +340,34 @@ def main(argv: list[str] | None = None) -> int:
                 allow_outside_project=True,  # a temporary folder
             )
 
-        def setup(name: str) -> WarehouseResource:
-            """A project with every table built and the seeds' market file in (untimed): the
-            timed work is the record file alone."""
-            resource_ = WarehouseResource(
-                warehouse_path=str(root / name / "warehouse.duckdb"),
-                seeds_dir=str(seeds),
-                landing_dir=str(root / name / "empty"),
-                allow_outside_project=True,  # a temporary folder
-            )
-            # Without the Great Expectations checks: the market path is what is timed.
-            definitions = build_definitions(resource_, expectations=False)
-            run(definitions, "refresh_all")
-            run(definitions, "market_refresh", range_tags(plan_refresh(resource_.settings())))
-            return resource_
+        # Every table built and the seeds' market file in (untimed): the timed work is the file.
+        built = WarehouseResource(
+            warehouse_path=str(root / "built" / "warehouse.duckdb"),
+            seeds_dir=str(seeds),
+            landing_dir=str(root / "built" / "empty"),
+            allow_outside_project=True,  # a temporary folder
+        )
+        setup_definitions = build_definitions(built, expectations=False)
+        run(setup_definitions, "refresh_all", instance)
+        run(setup_definitions, "market_refresh", instance)
 
-        built = setup("built")
+        run_runs = []
+        for index in range(args.repeat):
+            resource_ = landed(f"run-{index}", built.path)
+            definitions = build_definitions(resource_, expectations=expectations)
+            forget_hashes()  # the sensor runs in another process: the run hashes the file itself
+            STEP_TIMES.clear()
+            seconds = run(definitions, "market_refresh", instance)
+            run_runs.append((seconds, list(STEP_TIMES), resource_))
+        run_memory = peak_memory_mb()
+        run_seconds, run_steps, run_resource = middle(run_runs, key=lambda run: run[0])
+
         path_runs = []
         for index in range(args.repeat):
             resource_ = landed(f"path-{index}", built.path)
             forget_hashes()  # as in a fresh process: the path hashes the file itself
             path_runs.append((pipeline_path(resource_), dict(PATH_STEPS), resource_))
-        path_memory = peak_memory_mb()
         path_seconds, path_steps, path_resource = middle(path_runs, key=lambda run: run[0])
-
-        setup("dagster")
-        run_resource = landed("dagster")
-        definitions = build_definitions(run_resource, expectations=False)
-
-        tags = range_tags(plan_refresh(run_resource.settings()))  # as the sensor plans the run
-        forget_hashes()  # the sensor runs in another process: the run hashes the file itself
-        STEP_TIMES.clear()
-        pipeline_seconds = run(definitions, "market_refresh", tags)
-        pipeline_steps = list(STEP_TIMES)
-        pipeline_memory = peak_memory_mb()
 
         baseline_runs = []
         for _ in range(args.repeat):
@@ -305,71 +375,60 @@ def main(argv: list[str] | None = None) -> int:
             groups = duckdb.connect().execute(BASELINE_SQL, [str(record_file)]).fetchall()
             baseline_runs.append(time.perf_counter() - started)
         baseline_seconds = middle(baseline_runs)
-        path_check = check_path_result(path_resource, groups)
+        checks = [
+            check_path_result(run_resource, groups, "(a') the Dagster run"),
+            check_path_result(path_resource, groups, "(a) the data path"),
+        ]
         floor_seconds = bare_floor(record_file, root)
+        span_rows = long_span(root, args.months)
 
-        end = date(2026, 2, 1) + timedelta(days=args.backfill_days // 2)
-        start = end - timedelta(days=args.backfill_days - 1)
-        seed_tags = {
-            "dagster/asset_partition_range_start": start.isoformat(),
-            "dagster/asset_partition_range_end": end.isoformat(),
-        }
-        seed_resource = WarehouseResource(
-            warehouse_path=str(root / "seed-warehouse.duckdb"),
-            seeds_dir=str(PROJECT_ROOT / "seeds"),
-            landing_dir=str(root / "empty-landing"),
-            allow_outside_project=True,  # a temporary folder
-        )
-        seed_definitions = build_definitions(seed_resource, expectations=False)
-        run(seed_definitions, "refresh_all")
-        backfill_seconds = run(seed_definitions, "market_refresh", seed_tags)
+    def listed(runs) -> str:
+        return ", ".join(f"{run[0] if isinstance(run, tuple) else run:.2f}" for run in runs)
 
-    path_ratio = path_seconds / baseline_seconds
-    run_ratio = pipeline_seconds / baseline_seconds
+    run_ratio = run_seconds / baseline_seconds
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores "
         f"({platform.machine()}, Python {platform.python_version()}, DuckDB "
-        f"{duckdb.__version__}), by `python scripts/bench_market_refresh.py --rows {args.rows} "
-        f"--days {args.days} --seed {args.seed} --backfill-days {args.backfill_days} "
-        f"--repeat {args.repeat}`. (a) and (b) are the median of {args.repeat} runs each "
-        f"((a): {', '.join(f'{seconds:.2f}' for seconds, *_ in path_runs)} s; (b): "
-        f"{', '.join(f'{seconds:.2f}' for seconds in baseline_runs)} s); (a) starts each time "
+        f"{duckdb.__version__}, Dagster {dg.__version__}), by `python "
+        f"scripts/bench_market_refresh.py --rows {args.rows} --days {args.days} --seed "
+        f"{args.seed} --months {args.months} --repeat {args.repeat}"
+        f"{' --no-expectations' if args.no_expectations else ''}`. (a'), (a) and (b) are the "
+        f"median of {args.repeat} runs each ((a'): {listed(run_runs)} s; (a): "
+        f"{listed(path_runs)} s; (b): {listed(baseline_runs)} s); (a') and (a) start each time "
         "from a copy of the same warehouse, with the file landed again.",
         "",
         "| measure | value | target |",
         "| --- | --- | --- |",
         f"| record file | {args.rows:,} rows, {size_mb:,.0f} MB CSV, {len(groups):,} "
         "period/market/region groups | |",
-        f"| (a) pipeline path: read, validate, derive shares, concentration and history, publish "
-        f"| {path_seconds:.2f} s ({args.rows / path_seconds:,.0f} rows/s) | |",
-        f"| (a') the same as a Dagster run of market_refresh (adds the downstream assets and "
-        f"Dagster's events for each daily partition) | {pipeline_seconds:.2f} s "
-        f"({args.rows / pipeline_seconds:,.0f} rows/s) | |",
+        f"| (a') the Dagster market_refresh run, as the schedule and the landing sensor start it "
+        f"(in-process executor, SQLite instance; every asset and check of the job"
+        f"{', Great Expectations included' if expectations else ', without Great Expectations'}"
+        f") | {run_seconds:.2f} s ({args.rows / run_seconds:,.0f} rows/s) | |",
+        f"| (a) the data path alone: read, validate, derive shares, concentration and history, "
+        f"publish | {path_seconds:.2f} s ({args.rows / path_seconds:,.0f} rows/s) | |",
         f"| (b) bare DuckDB: read + HHI per group in one query | {baseline_seconds:.2f} s "
         f"({args.rows / baseline_seconds:,.0f} rows/s) | |",
-        f"| (c) bare DuckDB doing the same work persisted, without versions or history: hash, "
-        f"read with row checks, shares stored, HHI, checkpoint | {floor_seconds:.2f} s "
-        f"| |",
-        f"| ratio (a) / (b) | {path_ratio:.2f} | <= 2.0 |",
+        f"| (c) bare DuckDB doing the data path's work persisted, without versions or history: "
+        f"hash, read with row checks, shares stored, HHI, checkpoint | {floor_seconds:.2f} s | |",
+        f"| **ratio (a') / (b): what the user runs** | **{run_ratio:.2f}** | <= 2.0 |",
+        f"| ratio (a) / (b): the data path | {path_seconds / baseline_seconds:.2f} | |",
         f"| ratio (c) / (b): the floor under (a) | {floor_seconds / baseline_seconds:.2f} | |",
-        f"| ratio (a') / (b) | {run_ratio:.2f} | |",
-        f"| peak memory (process maximum RSS after (a)) | {path_memory:,.0f} MB | <= 2048 MB |",
-        f"| peak memory (process maximum RSS after (a')) | {pipeline_memory:,.0f} MB | "
-        "<= 2048 MB |",
-        f"| one-run backfill of {args.backfill_days} daily partitions, seed data | "
-        f"{backfill_seconds:.2f} s | < 60 s |",
+        f"| peak memory (process maximum RSS after (a')) | {run_memory:,.0f} MB | <= 2048 MB |",
+        *span_rows,
     ]
-    lines += ["", f"Checked: {path_check}.", "", "Steps of (a), its median run:", ""]
+    lines += ["", *(f"Checked: {check}." for check in checks)]
+    lines += ["", "Steps of (a'), its median run, as Dagster timed them:", ""]
+    lines += [f"- {step}" for step in run_steps]
+    lines += ["", "Steps of (a), its median run:", ""]
     lines += [f"- {step}: {seconds:.2f} s" for step, seconds in path_steps.items()]
-    lines += ["", "Steps of (a'), as Dagster timed them:", ""]
-    lines += [f"- {step}" for step in pipeline_steps]
     report = "\n".join(lines)
     print(report)
     if not args.no_write:
         docs = PROJECT_ROOT / "docs" / "benchmarks.md"
         docs.parent.mkdir(exist_ok=True)
         docs.write_text(
-            "# Benchmarks\n\nThe market path on record files, against a bare DuckDB query.\n"
+            "# Benchmarks\n\nThe market refresh on record files, against a bare DuckDB query.\n"
             "Regenerate with the command below; the numbers are the script's printed output.\n\n"
             + report
             + "\n"

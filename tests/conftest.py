@@ -95,14 +95,13 @@ def run_job(
     landing: Path | None = None,
     expectations: bool = False,
     instance: dg.DagsterInstance | None = None,
+    tags: dict[str, str] | None = None,
 ) -> Runs:
     """Real in-process Dagster runs of the project's jobs on the given paths.
 
     Great Expectations checks are left out unless asked for (they add seconds to every run);
-    the table checks always run. Pass an instance to keep run history across calls."""
-    from pipelines.ingest.market_refresh import plan_refresh
-    from pipelines.jobs import range_tags
-
+    the table checks always run. Pass an instance to keep run history across calls; tags go to
+    the market run (e.g. the recompute tags of pipelines/assets/recompute.py)."""
     resource = private_resource(warehouse, seeds, landing or seeds.parent / "no-landing")
     definitions = build_definitions(resource, expectations=expectations)
     results = []
@@ -115,7 +114,6 @@ def run_job(
         if not results[-1].success:
             return Runs(results)
     if job in ("all", "market_refresh"):
-        tags = range_tags(plan_refresh(resource.settings()))
         results.append(
             definitions.resolve_job_def("market_refresh").execute_in_process(
                 instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags

@@ -1,15 +1,12 @@
 """Market data: landing files in, shares per period, concentration (HHI) over time, vendor risk.
 
-The share and concentration tables are partitioned by period (one daily partition per period
-date), so a refresh recomputes only the periods its files touch, and a backfill of any range runs
-as one run.
+No Dagster partitions: each run ingests the new files, and the concentration tables recompute
+only the periods whose shares changed since they last read them (pipelines/warehouse/changes.py),
+so what a run stores and costs grows with the files and the changes, not with the dates spanned.
 """
-
-from datetime import date
 
 import dagster as dg
 import polars as pl
-import yaml
 
 from models.market_periods import period_bounds
 from pipelines.assets.reporting import materialize_result
@@ -19,7 +16,6 @@ from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.landing import MarketFile
 from pipelines.ingest.market_refresh import IngestOutcome, file_columns, ingest_new_files, settle
 from pipelines.resources import WarehouseResource
-from pipelines.settings import get_settings
 from pipelines.warehouse.publish import TableToPublish
 
 SHARES = dg.AssetKey(["raw", "market_shares"])
@@ -50,29 +46,12 @@ EMPTY_SHARES = pl.DataFrame(
 )
 
 
-def market_periods() -> dg.DailyPartitionsDefinition:
-    """Daily partitions, one per period date; bounds from seeds/assumptions.yaml."""
-    try:
-        assumptions = yaml.safe_load((get_settings().seeds_dir / "assumptions.yaml").read_text())
-        start = str(assumptions.get("market_period_start", "2000-01-01"))
-        days_ahead = int(assumptions.get("market_period_days_ahead", 400))
-        date.fromisoformat(start)
-    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError):
-        start, days_ahead = "2000-01-01", 400  # the run's validation reports the broken file
-    return dg.DailyPartitionsDefinition(start_date=start, end_offset=days_ahead)
-
-
-MARKET_PERIODS = market_periods()
-
-
-def ingest(
-    warehouse: WarehouseResource, run_periods: tuple[date, date] | None = None
-) -> tuple[IngestOutcome, list[MarketFile]]:
+def ingest(warehouse: WarehouseResource) -> tuple[IngestOutcome, list[MarketFile]]:
     """The new market files, validated against the warehouse's vendors and period bounds (see
     ingest_new_files); the asset's first step, and the benchmark's."""
     known_vendors = set(warehouse.query("select vendor from raw.vendors")["vendor"].to_list())
     bounds = period_bounds(warehouse.query("select * from raw.assumptions").row(0, named=True))
-    return ingest_new_files(warehouse.settings(), known_vendors, bounds, run_periods)
+    return ingest_new_files(warehouse.settings(), known_vendors, bounds)
 
 
 def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
@@ -99,20 +78,29 @@ def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
     ]
 
 
+def periods_touched(outcome: IngestOutcome) -> dict[str, object]:
+    """How many periods the accepted files give, and the first and last (for the UI)."""
+    periods = pl.concat(
+        [shares.select("period") for _, shares in outcome.accepted]
+        or [pl.DataFrame({"period": []}, schema={"period": pl.Date})]
+    ).get_column("period")
+    found = {"periods_touched": periods.n_unique()}
+    if periods.len():
+        found |= {"first_period": str(periods.min()), "last_period": str(periods.max())}
+    return found
+
+
 @dg.asset(
     key=SHARES,
     deps=[dg.AssetKey(["raw", "vendors"]), dg.AssetKey(["raw", "assumptions"])],
     group_name="raw",
-    partitions_def=MARKET_PERIODS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"polars", "pandera", "duckdb"},
     description=(
         "Vendor shares in force per period, market and region, from the market files "
         "(seeds/market_shares and the landing folder). New files are validated one by one: good "
         "ones replace the figures of the periods, markets and regions they give (earlier figures "
         "stay in history, with the file that gave them) and move to data/processed/; bad ones "
-        "move to data/quarantine/ beside a .errors.json. A valid file with periods outside the "
-        "run's partitions waits in the landing folder for a run that covers them."
+        "move to data/quarantine/ beside a .errors.json."
     ),
     code_version=SHARES_CODE_VERSION,
     owners=["team:data-platform"],
@@ -128,9 +116,7 @@ def shares_tables(outcome: IngestOutcome) -> list[TableToPublish]:
 )
 def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
-    keys = context.partition_keys
-    run_periods = (date.fromisoformat(keys[0]), date.fromisoformat(keys[-1]))
-    outcome, already_ingested = ingest(warehouse, run_periods)
+    outcome, already_ingested = ingest(warehouse)
     *_, published = warehouse.publish(
         shares_tables(outcome), run_id=context.run.run_id, code_version=SHARES_CODE_VERSION
     )
@@ -139,35 +125,20 @@ def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         context.log.warning(
             f"Quarantined {file.path.name}: {len(problems)} problems, first: {problems[0]}"
         )
-    for file, (first, last) in outcome.deferred:
-        context.log.warning(
-            f"Left {file.path.name} in the landing folder: its periods ({first} to {last}) reach "
-            f"outside this run's partitions ({keys[0]} to {keys[-1]}). The landing sensor's next "
-            "run, or `sovai refresh`, covers them."
-        )
     result = materialize_result(published, SHARE_COLUMNS)
     return dg.MaterializeResult(
         metadata={
             **result.metadata,
             "files_accepted": [file.path.name for file, _ in outcome.accepted],
             "files_quarantined": [file.path.name for file, _ in outcome.rejected],
-            "files_deferred": [file.path.name for file, _ in outcome.deferred],
-            "periods_touched": sorted(
-                {
-                    period.isoformat()
-                    for _, shares in outcome.accepted
-                    for period in shares.get_column("period").unique().to_list()
-                }
-            )[:1000],
+            **periods_touched(outcome),
         },
-        check_results=[landing_check_result(SHARES, outcome, settings.quarantine_dir)],
+        check_results=[landing_check_result(SHARES, outcome, settings)],
     )
 
 
-market_concentration = sql_table_asset("market_concentration", partitions_def=MARKET_PERIODS)
-market_concentration_history = sql_table_asset(
-    "market_concentration_history", partitions_def=MARKET_PERIODS
-)
+market_concentration = sql_table_asset("market_concentration")
+market_concentration_history = sql_table_asset("market_concentration_history")
 vendor_risk = sql_table_asset("vendor_risk")
 concentration_scenarios = sql_table_asset("concentration_scenarios")
 

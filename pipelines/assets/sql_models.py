@@ -6,21 +6,21 @@ adding a model is adding two files to sql/analytics/ and one name to a domain mo
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import yaml
 
+from pipelines.assets.recompute import RecomputeRequest, RecomputeTagError, recompute_request
 from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics.lineage import sql_column_lineage
 from pipelines.metrics.sql import included_paths, read_model_sql, sql_path
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse.publish import TableToPublish
+from pipelines.warehouse.changes import ChangeScope
+from pipelines.warehouse.publish import TableToPublish, history_table_name
 
-LAST_PERIOD = date(9999, 12, 31)
 TABLE_REFERENCE = re.compile(r"\b(raw|analytics)\.([a-z_][a-z0-9_]*)\b")
 
 
@@ -41,9 +41,9 @@ class SqlModel:
     columns: dict[str, str]
     checks: dict
     code_version: str
-    # Partitioned: whether a run replaces only its own periods ("run_periods") or also every later
-    # one ("from_first_period", for a model whose row depends on the previous period's).
-    partition_scope: str = "run_periods"
+    # Market tables: recompute only what changed in this source (a view name) since the table
+    # last read it; later_too: and every later period (see pipelines/warehouse/changes.py).
+    recompute: dict | None = None
 
     @classmethod
     def load(cls, name: str, layer: str = "analytics", sql_dir: Path | None = None) -> "SqlModel":
@@ -58,48 +58,46 @@ class SqlModel:
             columns=doc.get("columns", {}),
             checks=doc.get("checks") or {},
             code_version=code_version_of(model_path, doc_path, *included_paths(model_path)),
-            partition_scope=doc.get("partition_scope", "run_periods"),
+            recompute=doc.get("recompute"),
+        )
+
+    def changes(self, request: RecomputeRequest | None = None) -> ChangeScope | None:
+        """How a run scopes the table: what changed in its source, plus what the run asks for."""
+        if self.recompute is None:
+            return None
+        schema, _, source = str(self.recompute["source"]).partition(".")
+        request = request or RecomputeRequest()
+        return ChangeScope(
+            source=history_table_name(schema, source),
+            later_too=bool(self.recompute.get("later_too", False)),
+            requested=request.requested,
+            everything=request.everything,
         )
 
     def table(
-        self, periods: tuple[date, date] | None = None, incremental: bool = False
+        self, request: RecomputeRequest | None = None, incremental: bool = False
     ) -> TableToPublish:
-        """The table to publish; with periods, only that range is recomputed and replaced."""
-        scope: dict = {}
-        if periods is not None:
-            first, last = periods
-            if self.partition_scope == "from_first_period":
-                last = LAST_PERIOD
-            elif self.partition_scope != "run_periods":
-                raise ValueError(f"{self.name}: unknown partition_scope {self.partition_scope!r}")
-            scope = {
-                "incremental": True,
-                "scope_column": "period",
-                "scope_range": (first, last),
-                "variables": {"period_start": first, "period_end": last},
-            }
-        elif incremental:
-            scope = {"incremental": True}
         return TableToPublish(
             name=self.name,
             schema=self.layer,
             description=self.description,
             column_comments=self.columns,
             sql=self.sql,
-            **scope,
+            incremental=incremental or self.recompute is not None,
+            changes=self.changes(request),
         )
 
 
 def sql_table_asset(
     name: str,
     layer: str = "analytics",
-    partitions_def: dg.PartitionsDefinition | None = None,
     incremental: bool = False,
     extra_deps: tuple[dg.AssetKey, ...] = (),
     sql_dir: Path | None = None,
 ) -> dg.AssetsDefinition:
-    """A table from sql/<layer>/<name>.sql. Partitioned by period, it recomputes only the periods
-    of its run (the SQL reads them as period_start/period_end) and replaces only their rows."""
+    """A table from sql/<layer>/<name>.sql. With `recompute:` in its .yml it recomputes only the
+    periods its source changed since it last read them (the SQL reads them as period_start,
+    period_end and scope_periods) and replaces only their rows."""
     model = SqlModel.load(name, layer, sql_dir=sql_dir)
 
     @dg.asset(
@@ -107,8 +105,6 @@ def sql_table_asset(
         deps=[key for key in referenced_tables(model.sql) if key != dg.AssetKey([layer, name])]
         + list(extra_deps),
         group_name=layer,
-        partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
         kinds={"duckdb", "sql"},
         description=model.description,
         code_version=model.code_version,
@@ -120,20 +116,21 @@ def sql_table_asset(
         },
     )
     def _table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        periods = None
-        if partitions_def is not None:
-            # A run's partitions are one contiguous range of days (a single-run backfill range).
-            keys = context.partition_keys
-            context.log.info(f"Recomputing {len(keys)} periods, {keys[0]} to {keys[-1]}")
-            periods = (date.fromisoformat(keys[0]), date.fromisoformat(keys[-1]))
-        table = model.table(periods=periods, incremental=incremental)
+        try:
+            request = recompute_request(context.run.tags)
+        except RecomputeTagError as error:
+            raise dg.Failure(description=str(error)) from None
+        table = model.table(request=request, incremental=incremental)
         (outcome,) = warehouse.publish(
             [table], run_id=context.run.run_id, code_version=model.code_version
         )
         result = materialize_result(outcome, model.columns)
+        metadata = dict(result.metadata)
+        if outcome.recomputed is not None:
+            context.log.info(f"Recomputed {outcome.recomputed.describe()}")
+            metadata["recomputed"] = outcome.recomputed.describe()
         lineage = sql_column_lineage(model.sql, warehouse.schema())
-        return dg.MaterializeResult(
-            metadata={**result.metadata, "dagster/column_lineage": column_lineage(lineage)}
-        )
+        metadata["dagster/column_lineage"] = column_lineage(lineage)
+        return dg.MaterializeResult(metadata=metadata)
 
     return _table

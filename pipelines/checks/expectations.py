@@ -93,8 +93,16 @@ def _class_name(expectation_type: str) -> str:
 class SuiteOutcome:
     passed: bool
     evaluated: int
-    failed: pl.DataFrame  # expectation, column, unexpected_count, examples
+    failed: pl.DataFrame  # expectation, severity, column, unexpected_count, examples
     page: Path | None
+
+    @property
+    def severity(self) -> dg.AssetCheckSeverity:
+        """ERROR when an expectation says the data is wrong; WARN when only expectations marked
+        `severity: warn` in the table's .yml (unusual, not wrong) failed."""
+        if self.failed.filter(pl.col("severity") != "warn").height:
+            return dg.AssetCheckSeverity.ERROR
+        return dg.AssetCheckSeverity.WARN
 
 
 def run_suites(
@@ -128,7 +136,8 @@ def run_suites(
             schema, table = key.path
             suite = context.suites.add(gx.ExpectationSuite(name=f"{schema}.{table}"))
             for item in suite_expectations(contract, columns_of(con, schema, table)):
-                kwargs = {k: v for k, v in item.items() if k != "type"}
+                kwargs = {k: v for k, v in item.items() if k not in ("type", "severity")}
+                kwargs["meta"] = {"severity": item.get("severity", "error")}
                 suite.add_expectation(getattr(gx.expectations, _class_name(item["type"]))(**kwargs))
             batch = source.add_dataframe_asset(f"{schema}.{table}")
             definition = context.validation_definitions.add(
@@ -152,6 +161,7 @@ def _outcome(result: Any, target: Path, key: dg.AssetKey) -> SuiteOutcome:
     failed = [
         {
             "expectation": item.expectation_config.type,
+            "severity": str((item.expectation_config.meta or {}).get("severity", "error")),
             "column": str(item.expectation_config.kwargs.get("column") or ""),
             "unexpected_count": str(item.result.get("unexpected_count", "")),
             "examples": ", ".join(
@@ -170,6 +180,7 @@ def _outcome(result: Any, target: Path, key: dg.AssetKey) -> SuiteOutcome:
             failed,
             schema={
                 "expectation": pl.String,
+                "severity": pl.String,
                 "column": pl.String,
                 "unexpected_count": pl.String,
                 "examples": pl.String,
@@ -231,6 +242,7 @@ def build_expectation_checks(assets: Sequence[dg.AssetsDefinition]) -> dg.AssetC
                 asset_key=key,
                 check_name=GX_CHECK,
                 passed=outcome.passed,
+                severity=outcome.severity,
                 description=(
                     f"{outcome.evaluated} expectations met; Data Docs: {index}"
                     if first is None

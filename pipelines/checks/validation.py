@@ -3,8 +3,8 @@
 Seeds are validated together and nothing is published if any file is bad, so a seed problem
 fails the run; the checks make the UI show, on each raw asset, which of its files broke which
 rule (a table of file, row, column, rule, value), not only a step failure's text. Landing files
-are validated one by one: a refused file is quarantined and the others go in, so that check warns
-rather than blocks.
+are validated one by one: a refused file is quarantined and the others go in, so that check fails
+(ERROR) without blocking, and stays failed until the file is fixed or released.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,6 +14,8 @@ import dagster as dg
 
 from models.validation import Problem, SeedValidationError, display_path
 from pipelines.ingest.market_refresh import IngestOutcome
+from pipelines.ingest.quarantine import QuarantinedFile, pending
+from pipelines.settings import Settings
 
 SEED_CHECK = "pandera_contract"
 LANDING_CHECK = "landing_files_valid"
@@ -109,9 +111,10 @@ def landing_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         LANDING_CHECK,
         asset=key,
-        blocking=True,
-        description="Each new market file meets the share contract (pandera MarketShareModel) "
-        "and the record rules; refused files are quarantined (warns, the others go in).",
+        description="No market file waits in data/quarantine/: each new file met the share "
+        "contract (pandera MarketShareModel) and the record rules, and every refused one was "
+        "fixed and landed again or released (`sovai quarantine release`). A refused file fails "
+        "this check until then; the good files still go in.",
     )
 
 
@@ -128,36 +131,64 @@ def rejection_paragraph(name: str, problems: Sequence[Problem], quarantine: Path
     return (
         f"Refused market file '{name}': {listed}{more}. It was moved, unchanged, to "
         f"{quarantine}/ beside {name}.errors.json, which lists every problem; fix it and drop it "
-        "into the landing folder again. The other files went in."
+        "into the landing folder again, or release it with `sovai quarantine release "
+        f"{name}`. The other files went in."
+    )
+
+
+def waiting_paragraph(waiting: Sequence[QuarantinedFile]) -> str:
+    listed = "; ".join(
+        f"{display_path(item.path)} ({item.problem_count} problem(s) in "
+        f"{display_path(item.errors)})"
+        for item in waiting
+    )
+    return (
+        f"{len(waiting)} refused market file(s) from earlier runs still wait in quarantine: "
+        f"{listed}. Fix each and land it again under the same name, or release it with "
+        "`sovai quarantine release NAME`."
     )
 
 
 def landing_check_result(
-    key: dg.AssetKey, outcome: IngestOutcome, quarantine: Path
+    key: dg.AssetKey, outcome: IngestOutcome, settings: Settings
 ) -> dg.AssetCheckResult:
+    """Failed (ERROR) while any refused file waits in quarantine, from this run or an earlier
+    one: an operator who looks the next morning must not see green. Not blocking: the good files
+    of the same run go in and downstream tables follow them."""
     accepted = [file.path.name for file, _ in outcome.accepted]
     rejected = [(file.path.name, problems) for file, problems in outcome.rejected]
-    quarantine = Path(display_path(quarantine))
-    if not rejected:
+    quarantine = Path(display_path(settings.quarantine_dir))
+    waiting = pending(settings)
+    this_run = {file.sha256 for file, _ in outcome.rejected}
+    earlier = [item for item in waiting if item.sha256 not in this_run]
+    counts = {
+        "files_accepted": len(accepted),
+        "files_refused": len(rejected),
+        "files_waiting_in_quarantine": len(waiting),
+    }
+    if not rejected and not earlier:
         return dg.AssetCheckResult(
             asset_key=key,
             check_name=LANDING_CHECK,
             passed=True,
-            description=f"{len(accepted)} new market file(s), all valid.",
-            metadata={"files_accepted": len(accepted), "files_refused": 0},
+            description=f"{len(accepted)} new market file(s), all valid; none in quarantine.",
+            metadata=counts,
         )
     problems = [problem for _, listed in rejected for problem in listed]
+    paragraphs = [rejection_paragraph(name, listed, quarantine) for name, listed in rejected]
+    if earlier:
+        paragraphs.append(waiting_paragraph(earlier))
+    metadata: dict = {
+        **counts,
+        "quarantined_files": [display_path(item.path) for item in waiting],
+    }
+    if problems:
+        metadata["failures"] = problems_table(problems)
     return dg.AssetCheckResult(
         asset_key=key,
         check_name=LANDING_CHECK,
         passed=False,
-        severity=dg.AssetCheckSeverity.WARN,
-        description="\n\n".join(
-            rejection_paragraph(name, listed, quarantine) for name, listed in rejected
-        ),
-        metadata={
-            "failures": problems_table(problems),
-            "files_accepted": len(accepted),
-            "files_refused": len(rejected),
-        },
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="\n\n".join(paragraphs),
+        metadata=metadata,
     )

@@ -1,7 +1,8 @@
 """`sovai`: validate seeds, build the warehouse, and query it and its history from a shell.
 
-One module per command group: build (validate, run, refresh), explore (sql, query, tables) and
-history (versions, diff); common holds the error handling and output formats they share.
+One module per command group: build (validate, run, refresh), quarantine, explore (sql, query,
+tables) and history (versions, diff); common holds the error handling and output formats they
+share.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pipelines.cli.build import refresh, restore, run, validate
 from pipelines.cli.common import SovaiGroup
 from pipelines.cli.explore import query, sql, tables
 from pipelines.cli.history import diff, versions
+from pipelines.cli.quarantine import quarantine
 
 
 @click.group(cls=SovaiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,5 +33,5 @@ def main() -> None:
     """
 
 
-for command in (validate, run, refresh, restore, sql, query, tables, versions, diff):
+for command in (validate, run, refresh, quarantine, restore, sql, query, tables, versions, diff):
     main.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -62,37 +63,58 @@ def run(quiet: bool) -> None:
 
 @click.command()
 @quiet_option
-def refresh(quiet: bool) -> None:
+@click.option(
+    "--from",
+    "first",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Also recompute the periods from this date (YYYY-MM-DD), e.g. after a rule changed.",
+)
+@click.option(
+    "--to",
+    "last",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Also recompute the periods up to this date (YYYY-MM-DD); with --from, a range.",
+)
+@click.option("--all", "everything", is_flag=True, help="Recompute every period.")
+def refresh(quiet: bool, first, last, everything: bool) -> None:
     """Ingest new market files (data/landing, seeds/market_shares) and recompute what they touch.
 
-    The same path as the landing sensor and the daily schedule, for a shell or cron.
+    The same path as the landing sensor and the daily schedule, for a shell or cron. A run
+    recomputes the periods whose shares changed since the market tables last read them; --from,
+    --to and --all recompute more, in the same one run, whatever the span.
 
     \b
     Example:
       cp shares-2026-03.csv data/landing/ && sovai refresh
+      sovai refresh --from 2008-01-01 --to 2022-12-31
     """
-    _refresh_market(quiet)
+    from pipelines.assets.recompute import RecomputeRequest
+
+    if first and last and last < first:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    requested = None
+    if first or last:
+        requested = ((first or datetime.min).date(), (last or datetime.max).date())
+    _refresh_market(quiet, RecomputeRequest(requested, everything))
 
 
-def _refresh_market(quiet: bool) -> None:
+def _refresh_market(quiet: bool, request=None) -> None:
     from pipelines.ingest.market_refresh import plan_refresh
-    from pipelines.jobs import range_tags
     from pipelines.warehouse.connection import WarehouseDamagedError
 
     try:
         plan = plan_refresh(get_settings())
     except WarehouseDamagedError as error:
         raise UserError(str(error)) from None
-    tags = range_tags(plan)
-    if tags is None:
-        _say("No market data yet: drop share or record files in data/landing/.", quiet)
-        return
-    _say(
-        f"{len(plan.new_files)} new market file(s); periods {plan.period_start} to "
-        f"{plan.period_end}",
-        quiet,
-    )
-    _run_job("market_refresh", tags, quiet=quiet)
+    if plan.period_start is not None:
+        _say(
+            f"{len(plan.new_files)} new market file(s); periods {plan.period_start} to "
+            f"{plan.period_end}",
+            quiet,
+        )
+    else:
+        _say(f"{len(plan.new_files)} new market file(s).", quiet)
+    _run_job("market_refresh", request.tags() if request else None, quiet=quiet)
 
 
 def _say(message: str, quiet: bool) -> None:

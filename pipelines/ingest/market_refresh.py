@@ -29,6 +29,7 @@ from pipelines.ingest.guards import (
     seed_period_bounds,
 )
 from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
+from pipelines.ingest.quarantine import resolve_superseded
 from pipelines.settings import Settings
 from pipelines.warehouse.connection import read_only
 
@@ -41,23 +42,15 @@ SHARES_HISTORY = "history.raw_market_shares"
 class RefreshPlan:
     new_files: list[MarketFile]
     already_ingested: list[MarketFile]
+    # The periods the new files give (as far as they can be read before validation)
     period_start: date | None
     period_end: date | None
-
-    @property
-    def partition_range(self) -> tuple[str, str] | None:
-        if self.period_start is None or self.period_end is None:
-            return None
-        return self.period_start.isoformat(), self.period_end.isoformat()
 
 
 @dataclass
 class IngestOutcome:
     accepted: list[tuple[MarketFile, pl.DataFrame]] = field(default_factory=list)
     rejected: list[tuple[MarketFile, list[Problem]]] = field(default_factory=list)
-    # Valid files with periods outside the run's partitions: left in the landing folder for a
-    # run that covers them (the sensor's next one), with their first and last period.
-    deferred: list[tuple[MarketFile, tuple[date, date]]] = field(default_factory=list)
 
 
 def known_hashes(warehouse_path: Path) -> set[str]:
@@ -72,17 +65,6 @@ def known_hashes(warehouse_path: Path) -> set[str]:
     return {sha for (sha,) in rows}
 
 
-def latest_period(warehouse_path: Path) -> date | None:
-    if not warehouse_path.exists():
-        return None
-    with read_only(warehouse_path) as con:
-        try:
-            ((period,),) = con.execute(f"select max(period) from {SHARES_TABLE}").fetchall()
-        except duckdb.CatalogException:
-            return None
-    return period
-
-
 def candidate_files(settings: Settings) -> list[MarketFile]:
     return market_files(settings.seeds_dir / "market_shares", "seeds") + market_files(
         settings.landing_dir, "landing"
@@ -90,22 +72,17 @@ def candidate_files(settings: Settings) -> list[MarketFile]:
 
 
 def plan_refresh(settings: Settings) -> RefreshPlan:
-    """New files and the period range they touch; with none, the latest period (a light rerun).
+    """New files and the periods they give, for the sensor's run key and the CLI's message.
 
-    The sensor, the schedule and `sovai refresh` plan with it; the ingest step itself reads the
-    files without this plan (see ingest_new_files)."""
+    The ingest step itself reads the files without this plan (see ingest_new_files)."""
     ingested = known_hashes(settings.warehouse_path)
     candidates = candidate_files(settings)
     new = [file for file in candidates if file.sha256 not in ingested]
     done = [f for f in candidates if f.sha256 in ingested and f.origin == "landing"]
-    bounds = seed_period_bounds(settings.seeds_dir)  # out-of-bounds periods have no partition
+    bounds = seed_period_bounds(settings.seeds_dir)  # a refused period is not a period given
     ranges = [span for span in (_period_span(file, bounds) for file in new) if span is not None]
-    if ranges:
-        start, end = min(s for s, _ in ranges), max(e for _, e in ranges)
-    else:
-        start = end = latest_period(settings.warehouse_path)
-        if start is None and new:
-            start = end = date.today()  # unreadable new files: a run still sorts them out
+    start = min((s for s, _ in ranges), default=None)
+    end = max((e for _, e in ranges), default=None)
     return RefreshPlan(new, done, start, end)
 
 
@@ -130,15 +107,9 @@ def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, d
 
 
 def ingest_new_files(
-    settings: Settings,
-    known_vendors: set[str],
-    bounds: PeriodBounds | None = None,
-    run_periods: tuple[date, date] | None = None,
+    settings: Settings, known_vendors: set[str], bounds: PeriodBounds | None = None
 ) -> tuple[IngestOutcome, list[MarketFile]]:
     """The ingest step: validate the files not ingested yet; also the landing files already in.
-
-    run_periods: the run's partitions. A valid file with a period outside them is deferred (left
-    in the landing folder), since the run would not recompute that period's concentration.
 
     A landing file is expected to be new, since files that went in move out, so it is read while
     another thread computes its SHA-256 (on a 1 GB file that hides most of the hashing); should
@@ -158,21 +129,9 @@ def ingest_new_files(
                 already_ingested.append(file)
             elif not isinstance(shares_or_problems, pl.DataFrame):
                 outcome.rejected.append((file, shares_or_problems))
-            elif (span := _outside(shares_or_problems, run_periods)) is not None:
-                outcome.deferred.append((file, span))
             else:
                 outcome.accepted.append((file, shares_or_problems))
     return outcome, already_ingested
-
-
-def _outside(
-    shares: pl.DataFrame, run_periods: tuple[date, date] | None
-) -> tuple[date, date] | None:
-    """The file's first and last period, when some period lies outside the run's."""
-    if run_periods is None or shares.is_empty():
-        return None
-    first, last = shares.get_column("period").min(), shares.get_column("period").max()
-    return None if run_periods[0] <= first and last <= run_periods[1] else (first, last)
 
 
 def _known_already(file: MarketFile, ingested: set[str]) -> bool:
@@ -200,10 +159,14 @@ def file_columns(file: MarketFile) -> dict[str, str]:
 
 
 def settle(settings: Settings, outcome: IngestOutcome, already_ingested: list[MarketFile]) -> None:
-    """Move landing files out of the way once their fate is recorded; seeds stay put."""
+    """Move landing files out of the way once their fate is recorded; seeds stay put. A file
+    that went in supersedes a refused one of the same name (its fixed version)."""
     for file in [file for file, _ in outcome.accepted] + already_ingested:
         if file.origin == "landing" and file.path.exists():
             _move(file.path, settings.processed_dir / f"{file.sha256[:16]}-{file.path.name}")
+    resolve_superseded(
+        settings, {file.path.name for file, _ in outcome.accepted if file.origin == "landing"}
+    )
     for file, problems in outcome.rejected:
         if file.origin != "landing" or not file.path.exists():
             continue

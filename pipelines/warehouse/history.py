@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from pipelines.warehouse.changes import scope_condition
 from pipelines.warehouse.connection import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
@@ -204,6 +205,10 @@ class HistoryTable:
     def _scope(self) -> tuple[str, list]:
         """The condition selecting rows in scope, over a table's or the staged rows' columns."""
         table = self.table
+        if table.changes is not None:  # what changed upstream (see changes.plan_recompute)
+            if table.changes.everything:
+                return "true", []
+            return scope_condition(table.changes.column, table.changes.later_too), []
         if table.scope_keys:  # _scope_keys: the new rows' distinct keys (see publish)
             keys = ", ".join(quote_identifier(name) for name in table.scope_keys)
             return f"({keys}) in (select {keys} from _scope_keys)", []

@@ -31,6 +31,22 @@ comment on column meta.table_versions.row_count is 'Rows in this version [rows]'
 comment on column meta.table_versions.content_hash is
     'SHA-256 over schema and rows; an unchanged result is not published again';
 comment on column meta.table_versions.code_version is 'Code version of the asset that built it';
+create table if not exists meta.table_inputs (
+    table_name varchar not null,
+    version integer not null,
+    source_table varchar not null,
+    source_version integer not null,
+    run_id varchar not null,
+    recorded_at timestamptz not null
+);
+comment on table meta.table_inputs is
+    'Which source version each table was computed from; a run recomputes what changed since.';
+comment on column meta.table_inputs.table_name is 'Name of the table in the history schema';
+comment on column meta.table_inputs.version is 'Version of the table after that run';
+comment on column meta.table_inputs.source_table is 'History table name of the source it reads';
+comment on column meta.table_inputs.source_version is 'Version of the source it had read';
+comment on column meta.table_inputs.run_id is 'Dagster run (or CLI run) that recorded it';
+comment on column meta.table_inputs.recorded_at is 'When it was recorded (UTC)';
 create or replace macro at_version(table_name_, version_) as table
     select * exclude (_version, _run_id, _published_at, _retired_in, _row_hash)
     from query_table('history.' || table_name_)

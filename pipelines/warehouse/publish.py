@@ -15,13 +15,21 @@ import shutil
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines.warehouse.changes import (
+    SCOPE_TABLE,
+    SCOPE_VARIABLE,
+    ChangeScope,
+    Recompute,
+    plan_recompute,
+    record_inputs,
+)
 from pipelines.warehouse.connection import (
     STORAGE_CONFIG,
     damaged_error,
@@ -29,13 +37,18 @@ from pipelines.warehouse.connection import (
     quote_identifier,
     quote_literal,
 )
-from pipelines.warehouse.history import HistoryTable, PublishError, digest
+from pipelines.warehouse.history import HISTORY_COLUMNS, HistoryTable, PublishError, digest
 from pipelines.warehouse.integrity import keep_previous, probe, publish_error
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
 
 PREVIEW_ROWS = 10
 TEMP_SUFFIX = ".publishing"
+
+
+def history_table_name(schema: str, name: str) -> str:
+    """History tables of analytics keep the bare name; other layers are prefixed."""
+    return name if schema == "analytics" else f"{schema}_{name}"
 
 
 @dataclass(frozen=True)
@@ -62,11 +75,13 @@ class TableToPublish:
     # Text columns with one value for every row of the frame (the file a market file's rows came
     # in), added as SQL constants instead of being repeated in the frame a million times.
     constants: Mapping[str, str] = field(default_factory=dict)
+    # Recompute only what changed in a source table since this one last read it (the market
+    # tables; see pipelines/warehouse/changes.py). The SQL reads the scope as variables.
+    changes: ChangeScope | None = None
 
     @property
     def history_table(self) -> str:
-        """History tables of analytics keep the bare name; other layers are prefixed."""
-        return self.name if self.schema == "analytics" else f"{self.schema}_{self.name}"
+        return history_table_name(self.schema, self.name)
 
     @property
     def view(self) -> str:
@@ -83,6 +98,9 @@ class PublishOutcome:
     content_hash: str
     columns: list[tuple[str, str]]
     preview: pl.DataFrame
+    # With changes: what this publish recomputed, and whether it recorded the source version read
+    recomputed: Recompute | None = None
+    recorded_inputs: bool = False
 
 
 def publish(
@@ -113,11 +131,12 @@ def publish(
                 outcomes = [
                     _write_table(con, table, run_id, code_version, published_at) for table in tables
                 ]
-                if any(outcome.published for outcome in outcomes):
+                wrote = any(outcome.published or outcome.recorded_inputs for outcome in outcomes)
+                if wrote:
                     con.execute("checkpoint")
             finally:
                 con.close()
-            if any(outcome.published for outcome in outcomes) or not warehouse_path.exists():
+            if wrote or not warehouse_path.exists():
                 keep_previous(warehouse_path)  # the version being replaced stays restorable
                 _replace_atomically(copy_path, warehouse_path)
     return outcomes
@@ -171,14 +190,94 @@ def _write_table(
     code_version: str,
     published_at: datetime,
 ) -> PublishOutcome:
-    staged = quote_identifier(f"_staged_{table.history_table}")
     # DuckDB 2.0 keeps a result open until it is fully fetched, so fetch all, even for one row.
     latest_rows = con.execute(
-        "select version, content_hash, row_count from meta.table_versions "
+        "select version, content_hash, row_count, code_version from meta.table_versions "
         "where table_name = ? order by version desc limit 1",
         [table.history_table],
     ).fetchall()
-    latest_version, latest_hash, latest_count = latest_rows[0] if latest_rows else (0, None, 0)
+    latest = latest_rows[0] if latest_rows else (0, None, 0, None)
+    if table.changes is None:
+        return _write_version(con, table, run_id, code_version, published_at, latest)
+    recompute = plan_recompute(
+        con,
+        table.history_table,
+        table.changes,
+        code_changed=latest[0] > 0 and latest[3] != code_version,
+    )
+    try:
+        if recompute.nothing:
+            outcome = _unchanged(con, table, latest)
+        else:
+            if not recompute.everything and not recompute.later_too:
+                con.execute(
+                    f"set variable {SCOPE_VARIABLE} = "
+                    f"(select list(value order by value) from {SCOPE_TABLE})"
+                )
+            scoped = replace(
+                table,
+                incremental=True,
+                changes=replace(table.changes, everything=recompute.everything),
+                variables={**table.variables, **recompute.variables()},
+            )
+            outcome = _write_version(con, scoped, run_id, code_version, published_at, latest)
+    finally:
+        con.execute(f"reset variable {SCOPE_VARIABLE}")
+        con.execute(f"drop table if exists {SCOPE_TABLE}")
+    recorded = recompute.behind or outcome.published
+    if recorded:
+        record_inputs(
+            con,
+            table.history_table,
+            outcome.version,
+            table.changes.source,
+            recompute.source_version,
+            run_id,
+        )
+    return replace(outcome, recomputed=recompute, recorded_inputs=recorded)
+
+
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, table: TableToPublish, latest: tuple
+) -> PublishOutcome:
+    """Nothing to recompute: the current version as it stands."""
+    latest_version, latest_hash, latest_count, _ = latest
+    columns = [
+        (name, dtype)
+        for name, dtype in con.execute(
+            "select column_name, data_type from duckdb_columns() where schema_name = 'history' "
+            "and table_name = ? order by column_index",
+            [table.history_table],
+        ).fetchall()
+        if name not in HISTORY_COLUMNS
+    ]
+    column_list = ", ".join(quote_identifier(name) for name, _ in columns)
+    preview = con.sql(
+        f"select {column_list} from history.{quote_identifier(table.history_table)} "
+        f"where _retired_in is null limit {PREVIEW_ROWS}"
+    ).pl()
+    return PublishOutcome(
+        table.view,
+        table.history_table,
+        latest_version,
+        False,
+        latest_count,
+        latest_hash,
+        columns,
+        preview,
+    )
+
+
+def _write_version(
+    con: duckdb.DuckDBPyConnection,
+    table: TableToPublish,
+    run_id: str,
+    code_version: str,
+    published_at: datetime,
+    latest: tuple,
+) -> PublishOutcome:
+    staged = quote_identifier(f"_staged_{table.history_table}")
+    latest_version, latest_hash, latest_count, _ = latest
     version = latest_version + 1
     with _incoming(con, table) as source:
         if table.scope_keys:  # the scope is what the new rows give, so first collect their keys

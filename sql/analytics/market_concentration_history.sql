@@ -1,7 +1,7 @@
 -- Concentration over time: each period's HHI beside the previous period's, what moved it, and
--- whether its guideline class changed. A partitioned run recomputes from its first period on
--- (period_start), reading one period further back in each series for the first row's previous;
--- without a run's periods, every period.
+-- whether its guideline class changed. A run recomputes from the first period whose
+-- concentration changed (period_start, see pipelines/warehouse/changes.py) on, reading one
+-- period further back in each series for the first row's previous; without it, every period.
 with run_start as (
     select coalesce(getvariable('period_start'), date '0001-01-01') as first_period
 ),

@@ -1,5 +1,6 @@
-"""The market path: landing files in, partitions recomputed, quarantine, sensor and backfill."""
+"""The market path: landing files in, concentration recomputed, quarantine and the sensor."""
 
+import hashlib
 import json
 import os
 from datetime import date
@@ -232,43 +233,7 @@ def test_of_two_files_in_one_run_the_later_one_is_in_force_and_both_are_in_histo
     ) == [(pytest.approx(5000.0),)]
 
 
-def test_a_file_reaching_outside_the_runs_partitions_waits_in_the_landing_folder(built):
-    """A run recomputes only its own periods, so a file with others would leave their
-    concentration stale: it stays for a run that covers it (the sensor plans one)."""
-    warehouse, seeds, landing = built
-    (landing / "shares-2026.csv").write_text(TWO_PERIODS)
-    resource = private_resource(warehouse, seeds, landing)
-    result = (
-        build_definitions(resource, expectations=False)
-        .resolve_job_def("market_refresh")
-        .execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
-            tags={
-                "dagster/asset_partition_range_start": "2026-03-01",
-                "dagster/asset_partition_range_end": "2026-03-01",
-            },
-        )
-    )
-    assert result.success
-    (materialization,) = [
-        event.materialization
-        for event in result.get_asset_materialization_events()
-        if event.asset_key == dg.AssetKey(["raw", "market_shares"])
-    ][:1]
-    assert materialization.metadata["files_deferred"].value == ["shares-2026.csv"]
-    assert (landing / "shares-2026.csv").exists()
-    assert query(
-        warehouse, "select count(*) from raw.market_shares where period > '2026-02-01'"
-    ) == [(0,)]
-
-    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
-    assert not (landing / "shares-2026.csv").exists()
-    assert query(
-        warehouse, "select count(distinct period) from analytics.market_concentration"
-    ) == [(3,)]
-
-
-def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
+def test_the_sensor_requests_one_run_keyed_by_the_new_files(built):
     warehouse, seeds, landing = built
     resource = private_resource(warehouse, seeds, landing)
     sensor = build_definitions(resource).resolve_sensor_def("landing_sensor")
@@ -278,29 +243,9 @@ def test_the_sensor_requests_one_run_for_the_periods_a_new_file_touches(built):
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:
         request = sensor(context)
     assert isinstance(request, dg.RunRequest)
-    assert request.tags["dagster/asset_partition_range_start"] == "2026-03-01"
-    assert request.tags["dagster/asset_partition_range_end"] == "2026-04-01"
-
-
-def test_a_backfill_over_a_year_of_daily_partitions_is_one_run(built):
-    warehouse, seeds, landing = built
-    resource = private_resource(warehouse, seeds, landing)
-    job = build_definitions(resource).resolve_job_def("market_refresh")
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        tags={
-            "dagster/asset_partition_range_start": "2025-06-01",
-            "dagster/asset_partition_range_end": "2026-05-31",
-        },
-    )
-    assert result.success
-    partitions = {
-        event.partition
-        for event in result.get_asset_materialization_events()
-        if event.asset_key == dg.AssetKey(["analytics", "market_concentration"])
-    }
-    assert len(partitions) == 365
-    assert query(warehouse, "select count(*) from analytics.market_concentration") == [(1,)]
+    sha = hashlib.sha256(TWO_PERIODS.encode()).hexdigest()
+    assert request.run_key == sha[:16]
+    assert not request.tags  # no partitions: the run finds what changed by itself
 
 
 def test_parquet_share_and_record_files_go_in_like_csv(built):

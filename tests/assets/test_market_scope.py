@@ -1,0 +1,196 @@
+"""What a market run recomputes: what changed upstream, a requested range, and no more; what it
+stores in Dagster does not grow with the periods; a run cut short is completed by the next."""
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.assets.recompute import RECOMPUTE_FROM, RECOMPUTE_TO
+from pipelines.definitions import build_definitions
+from tests.conftest import private_resource, run_job
+
+_spec = importlib.util.spec_from_file_location(
+    "generate_monthly_shares",
+    Path(__file__).resolve().parents[2] / "scripts" / "generate_monthly_shares.py",
+)
+generator = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generator)
+
+SHARES = dg.AssetKey(["raw", "market_shares"])
+
+
+def query(path, sql, params=None):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def built(warehouse, seeds, landing):
+    assert run_job(warehouse, seeds, landing=landing).success
+    return warehouse, seeds, landing
+
+
+def land_series(landing: Path, start: date, months: int, name: str = "series.csv") -> dict:
+    series = generator.monthly_shares(start, months)
+    (landing / name).write_text(generator.csv_text(series))
+    return series
+
+
+def test_a_long_monthly_series_with_gaps_goes_in_with_hand_computed_hhi(built):
+    """24 months with intel vanishing now and then and two months wholly 'other' (a survey
+    gap): every month's HHI is the hand-computed one; a gap is HHI 0 with upper bound 10000."""
+    warehouse, seeds, landing = built
+    series = land_series(landing, date(2008, 1, 1), 40)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    published = dict(
+        query(
+            warehouse,
+            "select period, hhi from analytics.market_concentration where market = 'gpus'",
+        )
+    )
+    assert published == {period: pytest.approx(generator.hhi(s)) for period, s in series.items()}
+    gap = generator.month(date(2008, 1, 1), 36)
+    assert query(
+        warehouse,
+        "select hhi, hhi_upper, n_vendors from analytics.market_concentration where period = ?",
+        [gap],
+    ) == [(0.0, 10000.0, 0)]
+    assert query(
+        warehouse,
+        "select count(*) from analytics.market_concentration_history where market = 'gpus'",
+    ) == [(40,)]
+
+
+def test_a_run_recomputes_only_the_periods_whose_shares_changed(built):
+    warehouse, seeds, landing = built
+    land_series(landing, date(2010, 1, 1), 12)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    # A revision of one month: only that month's concentration gets a new row
+    (landing / "revision.csv").write_text(
+        "period,market,region,vendor,share,source\n"
+        "2010-06-01,gpus,global,nvidia,0.9,revision\n"
+        "2010-06-01,gpus,global,amd,0.1,revision\n"
+    )
+    result = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert result.success
+    recomputed = {
+        event.asset_key.to_user_string(): event.materialization.metadata["recomputed"].value
+        for event in result.get_asset_materialization_events()
+        if "recomputed" in event.materialization.metadata
+    }
+    assert (
+        recomputed["analytics/market_concentration"] == "1 period(s) from 2010-06-01 to 2010-06-01"
+    )
+    assert recomputed["analytics/market_concentration_history"] == (
+        "1 period(s) from 2010-06-01 to 2010-06-01 and every later period"
+    )
+    changed = query(
+        warehouse,
+        "select period from history.market_concentration where market = 'gpus' "
+        "and _version = (select max(_version) from history.market_concentration)",
+    )
+    assert changed == [(date(2010, 6, 1),)]
+    # July's delta is measured against the revised June
+    (july,) = query(
+        warehouse,
+        "select delta_hhi from analytics.market_concentration_history "
+        "where market = 'gpus' and period = '2010-07-01'",
+    )
+    june_hhi = 90**2 + 10**2
+    july_shares = generator.monthly_shares(date(2010, 1, 1), 12)[date(2010, 7, 1)]
+    assert july[0] == pytest.approx(generator.hhi(july_shares) - june_hhi)
+
+
+def test_a_run_with_nothing_new_recomputes_nothing_and_publishes_nothing(built):
+    warehouse, seeds, landing = built
+    before = query(warehouse, "select count(*) from meta.table_versions")
+    result = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert result.success
+    assert query(warehouse, "select count(*) from meta.table_versions") == before
+    recomputed = [
+        event.materialization.metadata["recomputed"].value
+        for event in result.get_asset_materialization_events()
+        if "recomputed" in event.materialization.metadata
+    ]
+    assert recomputed == ["nothing (no change upstream)"] * 2
+
+
+def test_a_requested_range_is_recomputed_in_one_run(built):
+    warehouse, seeds, landing = built
+    land_series(landing, date(2000, 1, 1), 240)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    result = run_job(
+        warehouse,
+        seeds,
+        job="market_refresh",
+        landing=landing,
+        tags={RECOMPUTE_FROM: "2005-01-01", RECOMPUTE_TO: "2014-12-31"},
+    )
+    assert result.success and len(result.results) == 1
+    (recomputed,) = [
+        event.materialization.metadata["recomputed"].value
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(["analytics", "market_concentration"])
+    ]
+    assert recomputed == "120 period(s) from 2005-01-01 to 2014-12-01"
+
+
+def test_a_bad_recompute_tag_fails_the_step_with_a_clear_message(built):
+    warehouse, seeds, landing = built
+    result = run_job(
+        warehouse, seeds, job="market_refresh", landing=landing, tags={RECOMPUTE_FROM: "2005-13"}
+    )
+    assert not result.success
+    failures = [
+        event.step_failure_data.user_failure_data.description
+        for event in result.all_events
+        if event.is_step_failure and event.step_failure_data.user_failure_data
+    ]
+    assert any("sovai/recompute_from='2005-13' is not a date" in text for text in failures)
+
+
+def _market_run_events(tmp_path: Path, seeds: Path, months: int) -> int:
+    warehouse = tmp_path / f"w{months}" / "warehouse.duckdb"
+    landing = tmp_path / f"landing{months}"
+    landing.mkdir()
+    assert run_job(warehouse, seeds, landing=landing).success
+    land_series(landing, date(2000, 1, 1), months)
+    runs = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert runs.success
+    assert query(warehouse, "select count(distinct period) from raw.market_shares") == [
+        (months + 1,)  # and the seed file's period
+    ]
+    return len(runs.all_events)
+
+
+def test_the_events_a_market_run_stores_do_not_grow_with_the_periods(tmp_path, seeds):
+    """Dagster stores events per asset and check, not per period: 12 and 240 monthly periods
+    give the same number (partitions by date gave one event per period per asset)."""
+    assert _market_run_events(tmp_path, seeds, 240) - _market_run_events(tmp_path, seeds, 12) == 0
+
+
+def test_a_run_cut_short_after_the_shares_is_completed_by_the_next_run(built):
+    """The shares went in, then the run died: the next run, with nothing new, still brings the
+    concentration and its history up to the shares (they lag behind, and catch up)."""
+    warehouse, seeds, landing = built
+    land_series(landing, date(2012, 1, 1), 6)
+    resource = private_resource(warehouse, seeds, landing)
+    shares_only = dg.materialize(
+        [asset for asset in build_definitions(resource).assets if SHARES in asset.keys],
+        resources={"warehouse": resource},
+        selection=[SHARES],
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert shares_only.success
+    assert query(
+        warehouse, "select count(*) from analytics.market_concentration where market = 'gpus'"
+    ) == [(0,)]
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    assert query(
+        warehouse,
+        "select count(*) from analytics.market_concentration_history where market = 'gpus'",
+    ) == [(6,)]
