@@ -14,7 +14,8 @@ the key, share and HHI checks by naming its columns:
       expectations:                             # extra Great Expectations for this table
         - {type: expect_column_values_to_be_between, column: cr1, min_value: 0, max_value: 1}
         # severity: warn marks one that flags unusual data, not wrong data (the check warns)
-        - {type: expect_column_values_to_be_between, column: n_vendors, min_value: 1, severity: warn}
+        - {type: expect_column_values_to_be_between, column: n_vendors, min_value: 1,
+           severity: warn}
 """
 
 from collections.abc import Iterable, Mapping
