@@ -16,7 +16,7 @@ from pipelines.assets.strategy import STRATEGY_ASSETS
 from pipelines.checks.asset_checks import build_table_checks
 from pipelines.checks.expectations import build_expectation_checks
 from pipelines.checks.freshness import market_freshness_policy, with_freshness
-from pipelines.jobs import daily_market_refresh, landing_sensor, market_refresh, refresh_all
+from pipelines.jobs import build_jobs
 from pipelines.resources import WarehouseResource
 from pipelines.settings import get_settings
 
@@ -37,15 +37,14 @@ def build_definitions(
         *INFRASTRUCTURE_ASSETS,
         *HARDWARE_ASSETS,
     ]
-    checks = [build_table_checks(assets)]
-    if expectations:
-        checks.append(build_expectation_checks(assets))
+    quality = build_expectation_checks(assets) if expectations else None
+    jobs = build_jobs(quality)
     return dg.Definitions(
         assets=[*assets, *REPORT_ASSETS],
-        asset_checks=checks,
-        jobs=[refresh_all, market_refresh],
-        schedules=[daily_market_refresh],
-        sensors=[landing_sensor],
+        asset_checks=[build_table_checks(assets), *([quality] if quality else [])],
+        jobs=jobs.jobs,
+        schedules=jobs.schedules,
+        sensors=jobs.sensors,
         resources={"warehouse": warehouse or WarehouseResource()},
         # Each step in its own process re-imports everything (~3 s per step on 2 cores); these
         # steps are small and DuckDB-bound, so one process runs a full refresh several times faster.

@@ -15,8 +15,8 @@ class Settings:
     seeds_dir: Path
     sql_dir: Path
     landing_dir: Path
-    # Great Expectations suites run as asset checks unless SOVAI_EXPECTATIONS=off (they add a
-    # few seconds to a run; the generic table checks always run).
+    # Great Expectations suites run as asset checks (job data_quality, after each build) unless
+    # SOVAI_EXPECTATIONS=off; the generic table checks always run, in the build itself.
     expectations: bool = True
 
     @property

@@ -99,8 +99,9 @@ def run_job(
 ) -> Runs:
     """Real in-process Dagster runs of the project's jobs on the given paths.
 
-    Great Expectations checks are left out unless asked for (they add seconds to every run);
-    the table checks always run. Pass an instance to keep run history across calls; tags go to
+    Great Expectations checks are left out unless asked for (they add seconds to every run;
+    asked for, the data_quality job runs after the build, as its sensor starts it); the table
+    checks always run. Pass an instance to keep run history across calls; tags go to
     the market run (e.g. the recompute tags of pipelines/assets/recompute.py)."""
     resource = private_resource(warehouse, seeds, landing or seeds.parent / "no-landing")
     definitions = build_definitions(resource, expectations=expectations)
@@ -117,6 +118,12 @@ def run_job(
         results.append(
             definitions.resolve_job_def("market_refresh").execute_in_process(
                 instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags
+            )
+        )
+    if expectations and results[-1].success:  # the run the quality sensor starts after a build
+        results.append(
+            definitions.resolve_job_def("data_quality").execute_in_process(
+                instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
             )
         )
     return Runs(results)

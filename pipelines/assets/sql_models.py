@@ -15,7 +15,7 @@ from pipelines.assets.recompute import RecomputeRequest, RecomputeTagError, reco
 from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
-from pipelines.metrics.lineage import sql_column_lineage
+from pipelines.metrics.lineage import WarehouseSchema, lineage_fingerprint, sql_column_lineage
 from pipelines.metrics.sql import included_paths, read_model_sql, sql_path
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.changes import ChangeScope
@@ -129,8 +129,31 @@ def sql_table_asset(
         if outcome.recomputed is not None:
             context.log.info(f"Recomputed {outcome.recomputed.describe()}")
             metadata["recomputed"] = outcome.recomputed.describe()
-        lineage = sql_column_lineage(model.sql, warehouse.schema())
-        metadata["dagster/column_lineage"] = column_lineage(lineage)
+        metadata |= _lineage_metadata(context, model.sql, warehouse.schema())
         return dg.MaterializeResult(metadata=metadata)
 
     return _table
+
+
+LINEAGE_KEY = "sovai/lineage_fingerprint"
+
+
+def _lineage_metadata(
+    context: dg.AssetExecutionContext, sql: str, schema: WarehouseSchema
+) -> dict[str, object]:
+    """Column lineage for the UI: the last materialization's when the SQL and the schema it reads
+    are unchanged (the usual daily run), else followed afresh with sqlglot."""
+    fingerprint = lineage_fingerprint(sql, schema)
+    previous = context.instance.get_latest_materialization_event(context.asset_key)
+    earlier = previous.asset_materialization.metadata if previous is not None else {}
+    if (
+        LINEAGE_KEY in earlier
+        and earlier[LINEAGE_KEY].value == fingerprint
+        and "dagster/column_lineage" in earlier
+    ):
+        return {
+            "dagster/column_lineage": earlier["dagster/column_lineage"],
+            LINEAGE_KEY: fingerprint,
+        }
+    lineage = column_lineage(sql_column_lineage(sql, schema))
+    return {"dagster/column_lineage": lineage, LINEAGE_KEY: fingerprint}

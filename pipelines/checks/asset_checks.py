@@ -16,7 +16,7 @@ from pipelines.checks.table_checks import CHECKS, Evaluation, applicable_checks,
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.connection import read_only
 
-WARN_ONLY = {"column_schema_unchanged"}
+WARN_ONLY = {"column_schema_unchanged", "rows_usual"}
 COLUMN_SCHEMA = "dagster/column_schema"
 
 

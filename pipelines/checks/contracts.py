@@ -11,6 +11,8 @@ the key, share and HHI checks by naming its columns:
       hhi: [hhi, hhi_upper]                     # within [0, 10000]
       metrics: [tco_usd]                        # finite; default: every floating-point column
       may_be_empty: false                       # true when no rows is a valid state
+      unusual:                                  # rows that are unusual, not wrong: warns
+        - {where: n_vendors = 0, why: no named vendor in the period}
       expectations:                             # extra Great Expectations for this table
         - {type: expect_column_values_to_be_between, column: cr1, min_value: 0, max_value: 1}
         # severity: warn marks one that flags unusual data, not wrong data (the check warns)
@@ -42,6 +44,9 @@ class TableContract:
     may_be_empty: bool = False
     columns: tuple[str, ...] = ()  # declared (documented) columns; empty: not declared
     expectations: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    # (SQL condition, why): rows of real data that are unusual but right, e.g. a survey gap.
+    # The condition is SQL from the table's own .yml (code, reviewed), never from data.
+    unusual: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "TableContract":
@@ -54,6 +59,7 @@ class TableContract:
             "may_be_empty",
             "columns",
             "expectations",
+            "unusual",
         }
         if unknown:
             raise ValueError(f"unknown check settings {sorted(unknown)}")
@@ -67,6 +73,10 @@ class TableContract:
             may_be_empty=bool(mapping.get("may_be_empty", False)),
             columns=tuple(mapping.get("columns") or ()),
             expectations=tuple(dict(item) for item in mapping.get("expectations") or ()),
+            unusual=tuple(
+                (str(item["where"]), str(item.get("why", "")))
+                for item in mapping.get("unusual") or ()
+            ),
         )
 
     def to_metadata(self) -> dict[str, Any]:
@@ -83,6 +93,7 @@ class TableContract:
             "may_be_empty": self.may_be_empty,
             "columns": list(self.columns),
             "expectations": [dict(item) for item in self.expectations],
+            "unusual": [{"where": where, "why": why} for where, why in self.unusual],
         }
 
 

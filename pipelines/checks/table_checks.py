@@ -26,6 +26,10 @@ CHECKS: dict[str, str] = {
     "shares_at_most_one": "Shares within each group add up to at most 1.",
     "hhi_in_range": "Every HHI column lies within [0, 10000].",
     "metrics_finite": "No metric column holds NaN or an infinity.",
+    "rows_usual": (
+        "No row is of a kind the table's contract calls unusual but not wrong, such as a period "
+        "with no named vendor (warns, listing the rows)."
+    ),
     "column_schema_unchanged": (
         "The columns and their types match the previous materialization and the documented "
         "columns (warns on a change)."
@@ -51,6 +55,8 @@ def applicable_checks(contract: TableContract) -> list[str]:
         names.append("shares_at_most_one")
     if contract.hhi:
         names.append("hhi_in_range")
+    if contract.unusual:
+        names.append("rows_usual")
     return names
 
 
@@ -103,6 +109,8 @@ def evaluate(
         return _finite(con, view, name, metrics, contract.keys)
     if check == "column_schema_unchanged":
         return schema_change(columns, previous_columns, contract.columns)
+    if check == "rows_usual":
+        return unusual_rows(con, view, name, contract.unusual, contract.keys)
     raise ValueError(f"unknown check {check!r}")
 
 
@@ -307,3 +315,31 @@ def schema_change(
         )
     basis = "previous materialization" if previous is not None else "first materialization"
     return Evaluation(True, f"{len(columns)} columns, as documented and as in the {basis}.")
+
+
+def unusual_rows(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    name: str,
+    unusual: Sequence[tuple[str, str]],
+    keys: Sequence[str],
+) -> Evaluation:
+    """Rows matching a condition the contract calls unusual: named, never failed on (WARN)."""
+    found, notes = [], []
+    for where, why in unusual:
+        rows = con.sql(
+            f"select {_row_label(keys)} as row, '{where.replace(chr(39), chr(39) * 2)}' as rule "
+            f"from {view} where {where}"
+        ).pl()
+        if rows.height:
+            found.append(rows)
+            notes.append(f"{rows.height} row(s) where {where}" + (f" ({why})" if why else ""))
+    if not found:
+        return Evaluation(True, f"No unusual rows in {name}.", metadata={"unusual_rows": 0})
+    failures = pl.concat(found)
+    return Evaluation(
+        False,
+        f"Unusual, not wrong: {'; '.join(notes)} in {name}. First: {failures['row'][0]}.",
+        failures=failures.head(SAMPLE_ROWS),
+        metadata={"unusual_rows": failures.height},
+    )

@@ -1,15 +1,15 @@
 """`sovai`: validate seeds, build the warehouse, and query it and its history from a shell.
 
-One module per command group: build (validate, run, refresh), quarantine, explore (sql, query,
-tables) and history (versions, diff); common holds the error handling and output formats they
-share.
+One module per command group: build (validate, run, refresh, check, restore), quarantine,
+explore (sql, query, tables) and history (versions, diff); common holds the error handling and
+output formats they share.
 """
 
 from __future__ import annotations
 
 import click
 
-from pipelines.cli.build import refresh, restore, run, validate
+from pipelines.cli.build import check, refresh, restore, run, validate
 from pipelines.cli.common import SovaiGroup
 from pipelines.cli.explore import query, sql, tables
 from pipelines.cli.history import diff, versions
@@ -33,5 +33,17 @@ def main() -> None:
     """
 
 
-for command in (validate, run, refresh, quarantine, restore, sql, query, tables, versions, diff):
+for command in (
+    validate,
+    run,
+    refresh,
+    check,
+    quarantine,
+    restore,
+    sql,
+    query,
+    tables,
+    versions,
+    diff,
+):
     main.add_command(command)

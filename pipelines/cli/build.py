@@ -59,6 +59,26 @@ def run(quiet: bool) -> None:
     """
     _run_job("refresh_all", quiet=quiet)
     _refresh_market(quiet)
+    if get_settings().expectations:
+        _run_job("data_quality", quiet=quiet)
+
+
+@click.command()
+@quiet_option
+def check(quiet: bool) -> None:
+    """Run the Great Expectations suites of every analytics table and write Data Docs.
+
+    The same run (job data_quality) follows each build when the Dagster daemon runs, and `sovai
+    run` ends with it; `sovai refresh` does not wait for it. Exits 1 if an expectation marked as
+    an error fails; a warning (unusual data) is printed only.
+
+    \b
+    Example:
+      sovai refresh && sovai check
+    """
+    if not get_settings().expectations:
+        raise UserError("Great Expectations are switched off (SOVAI_EXPECTATIONS=off).")
+    _run_job("data_quality", quiet=quiet)
 
 
 @click.command()
@@ -81,7 +101,9 @@ def refresh(quiet: bool, first, last, everything: bool) -> None:
 
     The same path as the landing sensor and the daily schedule, for a shell or cron. A run
     recomputes the periods whose shares changed since the market tables last read them; --from,
-    --to and --all recompute more, in the same one run, whatever the span.
+    --to and --all recompute more, in the same one run, whatever the span. Exits 1 while a refused
+    file waits in data/quarantine/ (see `sovai quarantine`). The Great Expectations suites are a
+    run of their own: `sovai check`.
 
     \b
     Example:

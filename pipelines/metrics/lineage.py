@@ -8,6 +8,7 @@ run. sqlglot is imported here only, at materialization time, not when definition
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -18,14 +19,24 @@ WarehouseSchema = Mapping[str, Mapping[str, Mapping[str, str]]]
 ColumnSource = tuple[str, str, str]  # schema, table, column
 
 
-def sql_column_lineage(sql: str, schema: WarehouseSchema) -> dict[str, list[ColumnSource]]:
-    """Output column -> the warehouse columns it is computed from (empty when not followed)."""
-    frozen = tuple(
+def _frozen(schema: WarehouseSchema) -> tuple:
+    return tuple(
         (layer, table, tuple(sorted(columns.items())))
         for layer, tables in sorted(schema.items())
         for table, columns in sorted(tables.items())
     )
-    return {column: list(sources) for column, sources in _lineage(sql, frozen)}
+
+
+def sql_column_lineage(sql: str, schema: WarehouseSchema) -> dict[str, list[ColumnSource]]:
+    """Output column -> the warehouse columns it is computed from (empty when not followed)."""
+    return {column: list(sources) for column, sources in _lineage(sql, _frozen(schema))}
+
+
+def lineage_fingerprint(sql: str, schema: WarehouseSchema) -> str:
+    """What the lineage of a model depends on: its SQL and the tables it may read. Following a
+    model's columns with sqlglot takes 0.2 to 1.4 s; a run whose fingerprint matches the last
+    materialization's reuses that lineage instead (see pipelines/assets/sql_models.py)."""
+    return hashlib.sha256(repr((sql, _frozen(schema))).encode()).hexdigest()[:32]
 
 
 @lru_cache(maxsize=128)

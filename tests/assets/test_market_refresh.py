@@ -142,6 +142,53 @@ def test_a_malformed_file_is_quarantined_and_the_good_file_beside_it_goes_in(bui
     assert query(warehouse, "select * from at_version('market_concentration', 1)") == before
 
 
+def landing_check(runs) -> dg.AssetCheckEvaluation:
+    (evaluation,) = [
+        event.event_specific_data
+        for event in runs.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and event.event_specific_data.check_name == "landing_files_valid"
+    ]
+    return evaluation
+
+
+def test_a_refused_file_fails_the_landing_check_on_every_run_until_it_is_fixed(built):
+    """Not silently green: the run after the one that refused the file still fails the check
+    (an operator looking the next morning sees it); landing the fixed file clears it."""
+    warehouse, seeds, landing = built
+    (landing / "shares.csv").write_text(SHARES_HEADER + "2026-05-01,ai_accelerators,global,x,2,t\n")
+    first = landing_check(run_job(warehouse, seeds, job="market_refresh", landing=landing))
+    assert (first.passed, first.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert "sovai quarantine release shares.csv" in first.description
+
+    second = landing_check(run_job(warehouse, seeds, job="market_refresh", landing=landing))
+    assert not second.passed
+    assert "still wait in quarantine" in second.description
+    assert "shares.csv.errors.json" in second.description
+
+    (landing / "shares.csv").write_text(TWO_PERIODS)  # fixed, landed again under its name
+    fixed = landing_check(run_job(warehouse, seeds, job="market_refresh", landing=landing))
+    assert fixed.passed
+    resolved = landing.parent / "quarantine" / "resolved"
+    assert sorted(path.name for path in resolved.iterdir()) == [
+        "shares.csv",
+        "shares.csv.errors.json",
+    ]
+
+
+def test_a_released_file_no_longer_fails_the_landing_check(built):
+    from pipelines.ingest.quarantine import release
+
+    warehouse, seeds, landing = built
+    (landing / "bad.csv").write_text("not,a,share,file\n1,2,3,4\n")
+    assert not landing_check(
+        run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    ).passed
+    release(private_resource(warehouse, seeds, landing).settings(), ["bad.csv"])
+    assert landing_check(run_job(warehouse, seeds, job="market_refresh", landing=landing)).passed
+    assert (landing.parent / "quarantine" / "released" / "bad.csv").exists()
+
+
 def test_a_later_file_replaces_a_period_and_the_earlier_figures_stay_in_history(built):
     warehouse, seeds, landing = built
     (landing / "first.csv").write_text(TWO_PERIODS)

@@ -41,11 +41,21 @@ def land_series(landing: Path, start: date, months: int, name: str = "series.csv
 
 
 def test_a_long_monthly_series_with_gaps_goes_in_with_hand_computed_hhi(built):
-    """24 months with intel vanishing now and then and two months wholly 'other' (a survey
-    gap): every month's HHI is the hand-computed one; a gap is HHI 0 with upper bound 10000."""
+    """40 months with intel vanishing now and then and two months wholly 'other' (a survey
+    gap): every month's HHI is the hand-computed one; a gap is HHI 0 with upper bound 10000,
+    and a warning, not a failed run."""
     warehouse, seeds, landing = built
     series = land_series(landing, date(2008, 1, 1), 40)
-    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    runs = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert runs.success
+    (usual,) = [
+        event.event_specific_data
+        for event in runs.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and event.event_specific_data.check_name == "rows_usual"
+    ]
+    assert (usual.passed, usual.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert "2 row(s) where n_vendors = 0" in usual.description
     published = dict(
         query(
             warehouse,
@@ -194,3 +204,36 @@ def test_a_run_cut_short_after_the_shares_is_completed_by_the_next_run(built):
         warehouse,
         "select count(*) from analytics.market_concentration_history where market = 'gpus'",
     ) == [(6,)]
+
+
+def test_the_market_assets_have_no_partitions(seeds):
+    """What the UI shows per partition cannot disagree with the rows: there are none."""
+    graph = build_definitions(expectations=False).resolve_asset_graph()
+    market = [key for key in graph.get_all_asset_keys() if key.path[-1].startswith("market")]
+    assert market and all(graph.get(key).partitions_def is None for key in market)
+
+
+def test_a_second_run_reuses_the_column_lineage_instead_of_following_the_sql_again(
+    built, monkeypatch
+):
+    warehouse, seeds, landing = built
+    instance = dg.DagsterInstance.ephemeral()
+    first = run_job(warehouse, seeds, job="market_refresh", landing=landing, instance=instance)
+
+    def must_not_follow(sql, schema):
+        raise AssertionError("the lineage of unchanged SQL was followed again")
+
+    monkeypatch.setattr("pipelines.assets.sql_models.sql_column_lineage", must_not_follow)
+    second = run_job(warehouse, seeds, job="market_refresh", landing=landing, instance=instance)
+    assert second.success
+
+    def lineage(runs):
+        return {
+            event.asset_key.to_user_string(): event.materialization.metadata[
+                "dagster/column_lineage"
+            ]
+            for event in runs.get_asset_materialization_events()
+            if "dagster/column_lineage" in event.materialization.metadata
+        }
+
+    assert lineage(second) == lineage(first) and len(lineage(first)) == 5
