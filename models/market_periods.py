@@ -1,9 +1,8 @@
 """Which market periods are plausible: not before market_period_start, and not more than
 market_period_days_ahead days after today (both in seeds/assumptions.yaml).
 
-A period far in the future is almost always a typo (2062 for 2026) or a unit mix-up; it would also
-fall outside the daily partitions of the market tables, so it is refused with the setting to change
-if it is meant.
+A period far in the future is almost always a typo (2062 for 2026) or a unit mix-up, so it is
+refused with the setting to change if it is meant.
 """
 
 from __future__ import annotations

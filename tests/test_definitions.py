@@ -59,3 +59,33 @@ def test_the_daily_market_refresh_runs_the_market_path_at_six_utc():
 
 def test_the_default_executor_runs_in_process():
     assert defs.resolve_job_def("refresh_all").executor_def.name == "in_process"
+
+
+def check_names(job_name: str) -> set[str]:
+    job = defs.resolve_job_def(job_name)
+    return {key.name for key in job.asset_layer.asset_graph.asset_check_keys}
+
+
+def test_great_expectations_run_in_a_job_of_their_own_and_not_in_the_builds():
+    assert check_names("data_quality") == {"great_expectations"}
+    for build in ("refresh_all", "market_refresh"):
+        names = check_names(build)
+        assert "great_expectations" not in names and "keys_unique" in names, build
+
+
+def test_the_quality_sensor_runs_data_quality_after_each_successful_build():
+    sensor = defs.resolve_sensor_def("quality_after_build")
+    assert sensor.job_name == "data_quality"
+    for job_name, wanted in [("market_refresh", True), ("data_quality", False)]:
+        run = dg.DagsterRun(job_name=job_name, run_id=f"run-{job_name}")
+        with dg.instance_for_test() as instance:
+            context = dg.build_run_status_sensor_context(
+                sensor_name="quality_after_build",
+                dagster_event=dg.DagsterEvent(
+                    event_type_value="PIPELINE_SUCCESS", job_name=job_name
+                ),
+                dagster_instance=instance,
+                dagster_run=run,
+            )
+            request = sensor(context)
+        assert isinstance(request, dg.RunRequest) is wanted, job_name

@@ -30,7 +30,7 @@ def _column_descriptions(name: str) -> dict[str, str]:
 
 
 # Market shares are validated here with every other seed (a bad seed file stops everything) but
-# published by the partitioned market assets, which also take landing files.
+# published by the market assets, which also take landing files.
 PUBLISHED_HERE = [name for name in RAW_TABLES if name != "market_shares"]
 
 RAW_SPECS = [

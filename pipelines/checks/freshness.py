@@ -1,8 +1,8 @@
 """When market data counts as stale: a Dagster freshness policy on every market-share asset.
 
 The windows are constants of seeds/assumptions.yaml (market_freshness_warn_hours and
-market_freshness_fail_hours), read when the definitions load, like the market partitions. The UI
-shows the state when `freshness: enabled` is set in dagster.yaml (it is, for this project).
+market_freshness_fail_hours), read when the definitions load. The UI shows the state when
+`freshness: enabled` is set in dagster.yaml (it is, for this project).
 """
 
 from collections.abc import Sequence

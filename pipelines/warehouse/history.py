@@ -90,7 +90,7 @@ class HistoryTable:
     def replace_changed_rows(self, staged: str, version: int, run_id: str, at: datetime) -> bool:
         """Retire current rows (in scope) that the new rows do not repeat; add the new ones."""
         scope, params = self._scope()
-        if self.table.scope_column is not None:  # scope_keys come from the new rows themselves
+        if self._scope_given:  # scope_keys come from the new rows themselves
             ((outside,),) = self.con.execute(
                 f"select count(*) from {staged} where not coalesce({scope}, false)", params
             ).fetchall()
@@ -153,7 +153,7 @@ class HistoryTable:
             at,
         )
         scope, params = self._scope()
-        if self.table.scope_column is None:
+        if not self._scope_given:
             scope, params = "true", []  # all rows, or keys that come from the new rows themselves
         ((added, outside),) = self.con.execute(
             f"select count(*), count(*) filter (where not coalesce({scope}, false)) "
@@ -201,6 +201,12 @@ class HistoryTable:
                         f"comment on column {relation}.{quote_identifier(name)} is "
                         f"{quote_literal(comment)}"
                     )
+
+    @property
+    def _scope_given(self) -> bool:
+        """A scope set apart from the new rows (a column's values, or what changed upstream), so
+        a new row outside it is a bug in the model's SQL, refused rather than published."""
+        return self.table.scope_column is not None or self.table.changes is not None
 
     def _scope(self) -> tuple[str, list]:
         """The condition selecting rows in scope, over a table's or the staged rows' columns."""

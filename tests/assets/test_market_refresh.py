@@ -28,12 +28,6 @@ def query(path, sql, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
-@pytest.fixture
-def built(warehouse, seeds, landing):
-    assert run_job(warehouse, seeds, landing=landing).success
-    return warehouse, seeds, landing
-
-
 def test_a_share_file_with_several_periods_adds_them_with_hand_computed_hhi(built):
     warehouse, seeds, landing = built
     (landing / "shares-2026.csv").write_text(TWO_PERIODS)

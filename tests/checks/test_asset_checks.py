@@ -109,7 +109,7 @@ def test_a_bad_seed_fails_its_tables_pandera_check_with_a_table_of_the_failing_c
     assert vendors.passed and "Nothing was published" in vendors.description
 
 
-def test_a_refused_landing_file_warns_on_the_landing_check_and_the_good_file_goes_in(
+def test_a_refused_landing_file_fails_the_landing_check_and_the_good_file_goes_in(
     warehouse, seeds, landing
 ):
     (landing / "good.csv").write_text(
@@ -119,10 +119,12 @@ def test_a_refused_landing_file_warns_on_the_landing_check_and_the_good_file_goe
         "period,market,region,vendor,share,source\n2026-03-01,gpus,us,nvidia,1.5,x\n"
     )
     runs = run_job(warehouse, seeds, landing=landing)
-    assert runs.success
+    assert runs.success  # not blocking: the good file and the tables after it go on
     key = dg.AssetCheckKey(dg.AssetKey(["raw", "market_shares"]), "landing_files_valid")
     check = evaluations(runs)[key]
-    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    shares = [e for e in runs.get_asset_materialization_events() if e.asset_key == key.asset_key]
+    assert shares and "good.csv" in shares[-1].materialization.metadata["files_accepted"].value
     assert check.description.startswith("Refused market file 'bad.csv': line 2, column 'share'")
     records = table_records(check.metadata["failures"])
     assert {(r["row"], r["column"], r["value"]) for r in records} == {

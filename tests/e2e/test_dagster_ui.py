@@ -105,10 +105,17 @@ def dagster_ui(tmp_path: Path) -> Iterator[str]:
 
 
 def dismiss_welcome(page) -> None:
-    """A fresh instance greets with a newsletter dialog; a new user would skip it too."""
+    """A fresh instance greets with a newsletter dialog, sometimes only once the page has settled;
+    a new user would skip it too."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     skip = page.get_by_role("button", name="Skip")
-    if skip.count():
-        skip.click()
+    try:
+        skip.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeout:
+        return
+    skip.click()
+    skip.wait_for(state="hidden")
 
 
 def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_ui):
@@ -123,11 +130,11 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         page.set_default_timeout(60_000)
 
         page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="networkidle")
-        dismiss_welcome(page)
         # The button's name also carries its icon's name; match its visible text exactly.
         materialize = page.get_by_role("button").filter(has_text=re.compile(r"^Materialize all$"))
         expect(materialize).to_be_enabled(timeout=60_000)
         expect(page.get_by_text("fetching")).to_have_count(0, timeout=60_000)  # graph drawn
+        dismiss_welcome(page)
         page.screenshot(path=ARTIFACTS / "1-asset-graph.png", animations="disabled")
         materialize.click()
         expect(page.get_by_text("Launched run")).to_be_visible(timeout=60_000)

@@ -36,6 +36,7 @@ def test_the_benchmark_reports_the_dagster_run_beside_the_data_path_and_a_long_s
         "`sovai refresh` of a monthly share file of 30 periods",
         "HHI as hand-computed for all 30 months",
         "one-run recompute of all 30 periods (`sovai refresh --all`)",
+        "as the landing sensor starts it (`dagster job execute",
         "Checked: (a') the Dagster run published the baseline's HHI for all",
         "Checked: (a) the data path published the baseline's HHI for all",
         "- market_refresh: Finished execution of step",

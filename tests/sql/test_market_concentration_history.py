@@ -1,4 +1,4 @@
-"""Concentration over time: deltas, top movers, and what a partitioned run recomputes."""
+"""Concentration over time: deltas, top movers, and what a run over a range recomputes."""
 
 from datetime import date
 

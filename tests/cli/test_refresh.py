@@ -1,0 +1,77 @@
+"""`sovai refresh`, `check` and `quarantine` as a user runs them: real processes, private paths."""
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.cli.runner import PROJECT_ROOT, no_traceback, private_env, sovai
+
+_spec = importlib.util.spec_from_file_location(
+    "generate_monthly_shares", PROJECT_ROOT / "scripts" / "generate_monthly_shares.py"
+)
+generator = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generator)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, str]:
+    env = private_env(tmp_path_factory.mktemp("refresh"))
+    result = sovai("run", "--quiet", env=env)
+    assert result.returncode == 0, result.stderr
+    Path(env["SOVAI_LANDING_DIR"]).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def test_a_long_monthly_series_with_survey_gaps_refreshes_quietly_and_exits_0(built):
+    """Two months wholly 'other' are a warning, not an error; one line per asset, whatever the
+    number of periods; then the Great Expectations run (sovai check) warns about the same."""
+    series = generator.monthly_shares(date(2008, 1, 1), 60)
+    landing = Path(built["SOVAI_LANDING_DIR"])
+    (landing / "gpu-shares.csv").write_text(generator.csv_text(series))
+
+    result = sovai("refresh", env=built)
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len(lines) <= 40, "\n".join(lines)
+    assert (
+        sum("analytics/market_concentration " in line for line in result.stdout.splitlines()) == 1
+    )
+    assert "Check warning: analytics/market_concentration rows_usual" in result.stderr
+    with duckdb.connect(built["SOVAI_WAREHOUSE"], read_only=True) as con:
+        published = dict(
+            con.execute(
+                "select period, hhi from analytics.market_concentration where market = 'gpus'"
+            ).fetchall()
+        )
+    assert published == {period: pytest.approx(generator.hhi(s)) for period, s in series.items()}
+
+    checked = sovai("check", env={**built, "SOVAI_EXPECTATIONS": "on"})
+    assert checked.returncode == 0, checked.stderr
+    assert "Check warning: analytics/market_concentration great_expectations" in checked.stderr
+    assert "n_vendors" in checked.stderr
+
+
+def test_refresh_exits_1_while_a_refused_file_waits_until_it_is_released(built):
+    landing = Path(built["SOVAI_LANDING_DIR"])
+    (landing / "broken.csv").write_text(
+        "period,market,region,vendor,share,source\n2026-05-01,gpus,global,nvidia,1.5,t\n"
+    )
+    for _ in range(2):  # the run that refused it, and the next one: both say so
+        result = sovai("refresh", "--quiet", env=built)
+        assert result.returncode == 1, result.stderr
+        assert "broken.csv" in result.stderr and "broken.csv.errors.json" in result.stderr
+        assert no_traceback(result)
+
+    listed = sovai("quarantine", env=built)
+    assert listed.returncode == 0 and "broken.csv: 2 problem(s)" in listed.stdout
+
+    unknown = sovai("quarantine", "release", "brokn.csv", env=built)
+    assert unknown.returncode == 1 and "Pending: broken.csv" in unknown.stderr
+
+    released = sovai("quarantine", "release", "broken.csv", env=built)
+    assert released.returncode == 0, released.stderr
+    assert "released/broken.csv" in released.stdout
+    assert sovai("refresh", "--quiet", env=built).returncode == 0
