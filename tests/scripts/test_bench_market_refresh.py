@@ -25,7 +25,7 @@ def test_the_benchmark_reports_the_dagster_run_beside_the_data_path_and_a_long_s
         "20,000 rows",
         "the median of 2 runs each",
         "(a') the Dagster market_refresh run, as the schedule and the landing sensor start it",
-        "Great Expectations included",
+        "(a'') then the data_quality run its sensor starts",
         "(a) the data path alone",
         "(b) bare DuckDB",
         "**ratio (a') / (b): what the user runs**",
