@@ -12,7 +12,7 @@ def test_the_benchmark_reports_the_dagster_run_beside_the_data_path_and_a_long_s
         [
             sys.executable,
             "scripts/bench_market_refresh.py",
-            *("--rows", "20000", "--days", "5", "--months", "30", "--repeat", "2"),
+            *("--rows", "20000", "--days", "5", "--months", "30", "--repeat", "1"),
             "--no-write",
         ],
         cwd=PROJECT_ROOT,
@@ -23,7 +23,7 @@ def test_the_benchmark_reports_the_dagster_run_beside_the_data_path_and_a_long_s
     assert result.returncode == 0, result.stderr[-2000:]
     for measure in [
         "20,000 rows",
-        "the median of 2 runs each",
+        "the median of 1 runs each",
         "(a') the Dagster market_refresh run, as the schedule and the landing sensor start it",
         "(a'') then the data_quality run its sensor starts",
         "(a) the data path alone",
