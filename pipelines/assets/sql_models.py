@@ -141,8 +141,13 @@ LINEAGE_KEY = "sovai/lineage_fingerprint"
 def _lineage_metadata(
     context: dg.AssetExecutionContext, sql: str, schema: WarehouseSchema
 ) -> dict[str, object]:
-    """Column lineage for the UI: the last materialization's when the SQL and the schema it reads
+    """Column lineage for the UI: the last materialization's when the SQL and the tables it reads
     are unchanged (the usual daily run), else followed afresh with sqlglot."""
+    read = {(key.path[0], key.path[1]) for key in referenced_tables(sql)}
+    schema = {
+        layer: {table: columns for table, columns in tables.items() if (layer, table) in read}
+        for layer, tables in schema.items()
+    }
     fingerprint = lineage_fingerprint(sql, schema)
     previous = context.instance.get_latest_materialization_event(context.asset_key)
     earlier = previous.asset_materialization.metadata if previous is not None else {}
