@@ -268,6 +268,8 @@ def long_span(root: Path, months: int, built: WarehouseResource) -> list[str]:
         folder = root / name
         (folder / "data" / "landing").mkdir(parents=True)
         (folder / "dagster_home").mkdir()
+        # An instance of its own, set up as a user's is (no first-run telemetry notice)
+        (folder / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
         return {
             "SOVAI_WAREHOUSE": str(folder / "warehouse" / "warehouse.duckdb"),
             "SOVAI_SEEDS_DIR": str(built.seeds),
@@ -276,9 +278,8 @@ def long_span(root: Path, months: int, built: WarehouseResource) -> list[str]:
         }
 
     env, sensor_env = project("long-span"), project("long-span-sensor")
-    for project_env in (env, sensor_env):
-        Path(project_env["SOVAI_WAREHOUSE"]).parent.mkdir()
-        shutil.copyfile(built.path, project_env["SOVAI_WAREHOUSE"])
+    for project_env in (env, sensor_env):  # the warehouse with its charts and report
+        shutil.copytree(built.path.parent, Path(project_env["SOVAI_WAREHOUSE"]).parent)
     series = monthly.monthly_shares(date(2000, 1, 1), months)
     for landing in (env["SOVAI_LANDING_DIR"], sensor_env["SOVAI_LANDING_DIR"]):
         (Path(landing) / "monthly-shares.csv").write_text(monthly.csv_text(series))

@@ -38,6 +38,8 @@ def private_env(folder: Path) -> dict[str, str]:
     if not seeds.exists():
         shutil.copytree(PROJECT_ROOT / "seeds", seeds)
     (folder / "dagster_home").mkdir(exist_ok=True)
+    # Set up as a user's instance is (dagster.yaml in DAGSTER_HOME): no first-run notices
+    (folder / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     return {
         "SOVAI_WAREHOUSE": str(folder / "wh" / "warehouse.duckdb"),
         "SOVAI_SEEDS_DIR": str(seeds),
