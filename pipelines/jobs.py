@@ -11,6 +11,7 @@ all three; `sovai check` runs data_quality.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import dagster as dg
@@ -20,6 +21,9 @@ from pipelines.ingest.market_refresh import plan_refresh
 from pipelines.resources import WarehouseResource
 
 MARKET_PATH = dg.AssetSelection.assets(SHARES).downstream()
+# The sensor leaves a landing file alone until it has not changed for this long (a copy in
+# progress); `sovai refresh` and the schedule take what is there.
+SETTLE_SECONDS = 10.0
 BUILD_JOBS = ("refresh_all", "market_refresh")
 QUALITY_JOB = "data_quality"
 
@@ -100,6 +104,19 @@ def _request(warehouse: WarehouseResource, new_files_only: bool) -> dg.RunReques
     plan = plan_refresh(warehouse.settings())
     if not plan.new_files:
         return dg.SkipReason("No new files in the landing folder.")
+    now = time.time()
+    growing = [
+        file.path.name
+        for file in plan.new_files
+        if file.origin == "landing"
+        and file.path.exists()
+        and now - file.path.stat().st_mtime < SETTLE_SECONDS
+    ]
+    if growing:  # a file still being copied in would be read half-written, and refused
+        return dg.SkipReason(
+            f"Waiting for {', '.join(growing)} to stay unchanged for {SETTLE_SECONDS:g} s "
+            "(still being written?); the next tick looks again."
+        )
     return dg.RunRequest(run_key=",".join(sorted(file.sha256[:16] for file in plan.new_files)))
 
 

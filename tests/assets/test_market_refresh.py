@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import time
 from datetime import date
 
 import dagster as dg
@@ -281,6 +282,12 @@ def test_the_sensor_requests_one_run_keyed_by_the_new_files(built):
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:
         assert isinstance(sensor(context), dg.SkipReason)
     (landing / "shares-2026.csv").write_text(TWO_PERIODS)
+    with dg.build_sensor_context(resources={"warehouse": resource}) as context:
+        waiting = sensor(context)  # just written: maybe still being copied in
+    assert isinstance(waiting, dg.SkipReason)
+    assert "Waiting for shares-2026.csv to stay unchanged" in waiting.skip_message
+    a_minute_ago = time.time() - 60
+    os.utime(landing / "shares-2026.csv", (a_minute_ago, a_minute_ago))
     with dg.build_sensor_context(resources={"warehouse": resource}) as context:
         request = sensor(context)
     assert isinstance(request, dg.RunRequest)
