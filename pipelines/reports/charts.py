@@ -85,13 +85,20 @@ def efficiency_grid_figure(platform_efficiency: pl.DataFrame) -> Figure:
     return figure
 
 
-def hhi_over_time_figure(history: pl.DataFrame, thresholds: Mapping[str, float]) -> Figure:
+def hhi_over_time_figure(
+    history: pl.DataFrame, thresholds: Mapping[str, float], max_series: int = 12
+) -> Figure:
     """HHI per market and region over time, over the 2010 and 2023 guideline bands.
 
     thresholds: hhi_2010_moderate_from, hhi_2010_high_above, hhi_2023_moderate_from,
-    hhi_2023_high_above (raw.assumptions)."""
+    hhi_2023_high_above (raw.assumptions). Past max_series markets and regions (those with the
+    most periods are drawn), the chart says how many it leaves out: 72 lines and a 72-entry
+    legend were unreadable, and took most of the chart's time to draw."""
     plt = _pyplot()
-    series = history.select("market", "region").unique().sort("market", "region").rows()
+    sizes = history.group_by("market", "region").agg(pl.col("period").n_unique().alias("n"))
+    chosen = sizes.sort("n", "market", "region", descending=[True, False, False]).head(max_series)
+    series = chosen.sort("market", "region").select("market", "region").rows()
+    left_out = sizes.height - len(series)
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
     for axis, guideline in zip(axes, ("2010", "2023"), strict=True):
         moderate = thresholds[f"hhi_{guideline}_moderate_from"]
@@ -110,7 +117,8 @@ def hhi_over_time_figure(history: pl.DataFrame, thresholds: Mapping[str, float])
                 color=PALETTE[index % len(PALETTE)],
                 label=f"{market} / {region}",
             )
-        axis.set_title(f"HHI over time, {guideline} guideline bands")
+        more = f" ({left_out} more markets/regions not drawn)" if left_out else ""
+        axis.set_title(f"HHI over time, {guideline} guideline bands{more}", fontsize="medium")
         axis.set_ylim(0, 10_000)
         axis.set_ylabel("HHI (0-10,000)")
         axis.grid(alpha=0.3)

@@ -109,3 +109,19 @@ def test_past_the_largest_vendors_the_rest_stack_as_one_band():
     assert labels == ["v0", "v1", "v2", "7 other vendors"]
     top = axis.collections[-1].get_paths()[0].vertices[:, 1].max()
     assert abs(top - 1.0) < 1e-9
+
+
+def test_hhi_over_time_draws_the_longest_series_and_says_how_many_it_leaves_out():
+    history = pl.DataFrame(
+        {
+            "period": [date(2026, month, 1) for month in (1, 2)] * 3 + [date(2026, 1, 1)] * 2,
+            "market": ["a", "a", "b", "b", "c", "c", "d", "e"],
+            "region": ["global"] * 8,
+            "hhi": [1000.0] * 8,
+        }
+    )
+    figure = charts.hhi_over_time_figure(history, THRESHOLDS, max_series=4)
+    for axis in figure.axes:
+        labels = {line.get_label() for line in axis.get_lines()}
+        assert labels == {"a / global", "b / global", "c / global", "d / global"}
+        assert axis.get_title().endswith("(1 more markets/regions not drawn)")
