@@ -75,3 +75,11 @@ def test_refresh_exits_1_while_a_refused_file_waits_until_it_is_released(built):
     assert released.returncode == 0, released.stderr
     assert "released/broken.csv" in released.stdout
     assert sovai("refresh", "--quiet", env=built).returncode == 0
+
+
+def test_a_range_that_ends_before_it_starts_is_a_usage_error(tmp_path):
+    result = sovai(
+        "refresh", "--from", "2010-01-01", "--to", "2009-12-01", env=private_env(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "--to is before --from" in result.stderr
