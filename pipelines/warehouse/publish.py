@@ -61,16 +61,17 @@ class TableToPublish:
     column_comments: Mapping[str, str] = field(default_factory=dict)
     frame: pl.DataFrame | None = None
     sql: str | None = None
-    # Incremental tables replace only rows that changed, within a scope: the current rows whose
-    # scope_column value is in scope_values, or between the two ends of scope_range (a partitioned
-    # run's periods), or whose scope_keys columns hold values some new row holds (the period,
-    # market and region groups a market file gives); all current rows without any of these.
+    # Incremental tables replace only rows that changed, within a scope: the periods that changed
+    # upstream (changes, below), or the current rows whose scope_keys columns hold values some new
+    # row holds (the period, market and region groups a market file gives), or whose scope_column
+    # value is in scope_values or between the ends of scope_range (kept for callers that name a
+    # fixed scope; no asset does now); all current rows without any of these.
     incremental: bool = False
     scope_column: str | None = None
     scope_values: Sequence[str] = ()
     scope_range: tuple[object, object] | None = None
     scope_keys: Sequence[str] = ()
-    # DuckDB variables the SQL reads with getvariable(), e.g. the periods of a partitioned run.
+    # DuckDB variables the SQL reads with getvariable(), e.g. the first period to recompute.
     variables: Mapping[str, object] = field(default_factory=dict)
     # Text columns with one value for every row of the frame (the file a market file's rows came
     # in), added as SQL constants instead of being repeated in the frame a million times.

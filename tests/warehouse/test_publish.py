@@ -227,7 +227,7 @@ def ranged(frame: pl.DataFrame, first: date, last: date) -> TableToPublish:
 
 
 def test_a_range_scope_replaces_only_the_rows_between_its_ends(warehouse):
-    """A partitioned run's scope is its range of periods, compared as dates."""
+    """A range of periods as the scope, compared as dates."""
     both = pl.concat([shares("2026-01-01", a=0.6, b=0.4), shares("2026-02-01", a=0.5, b=0.5)])
     publish(warehouse, [ranged(both, date(2026, 1, 1), date(2026, 2, 1))], "r1", "c")
     revised = shares("2026-02-01", a=1.0)
