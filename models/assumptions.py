@@ -27,7 +27,7 @@ class AssumptionsModel(pa.DataFrameModel):
         ge=0, le=10000, description="2023: HHI increase presumed to lessen competition [HHI]"
     )
     market_period_start: str = pa.Field(
-        str_matches=r"^\d{4}-\d{2}-\d{2}$", description="First day of market partitions"
+        str_matches=r"^\d{4}-\d{2}-\d{2}$", description="First day a market period may have"
     )
     market_period_days_ahead: int = pa.Field(
         ge=0, le=3660, description="How far ahead of today a period may lie [days]"
