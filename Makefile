@@ -38,8 +38,8 @@ ui: install ## start the Dagster UI on http://127.0.0.1:3000
 
 sql: install ## open a read-only SQL shell on the warehouse
 	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE). Build it with 'make run', or set WAREHOUSE=... (or SOVAI_WAREHOUSE) to an existing warehouse file." >&2; exit 1; }
-	@if [ -t 0 ]; then echo "Read-only SQL on $(WAREHOUSE). Try: select * from analytics.platform_efficiency;  .tables lists tables, .quit leaves." >&2; fi
-	@$(VENV)/bin/duckdb -readonly "$(WAREHOUSE)"
+	@if [ -t 0 ]; then echo "Read-only SQL on $(WAREHOUSE). Try: select * from analytics.platform_efficiency;" >&2; fi
+	@SOVAI_WAREHOUSE="$(WAREHOUSE)" $(VENV)/bin/sovai shell
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from pipelines.abandoned_runs import mark_abandoned_runs
 from pipelines.assets.market import SHARES
 from pipelines.ingest.market_refresh import plan_refresh
 from pipelines.resources import WarehouseResource
@@ -140,4 +141,6 @@ def daily_market_refresh(context: dg.ScheduleEvaluationContext, warehouse: Wareh
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    for run_id in mark_abandoned_runs(context.instance):  # the daemon's own watch of dead runs
+        context.log.warning(f"Marked run {run_id} failed: its process ended without finishing it.")
     return _request(warehouse, new_files_only=True)

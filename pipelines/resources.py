@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.abandoned_runs import tag_run_with_process
 from pipelines.settings import (
     PathOutsideProjectError,
     Settings,
@@ -37,6 +38,12 @@ class WarehouseResource(dg.ConfigurableResource):
     seeds_dir: str = ""
     landing_dir: str = ""
     allow_outside_project: bool = False
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Name this process on the run, so a run whose process dies is found and reported
+        failed (pipelines/abandoned_runs.py), whoever launched it."""
+        if context.instance is not None and context.run_id:
+            tag_run_with_process(context.instance, context.run_id)
 
     def settings(self) -> Settings:
         defaults = get_settings()

@@ -1,8 +1,8 @@
 """`sovai`: validate seeds, build the warehouse, and query it and its history from a shell.
 
 One module per command group: build (validate, run, refresh, check, restore), quarantine,
-explore (sql, query, tables) and history (versions, diff); common holds the error handling and
-output formats they share.
+explore (sql, query, tables), shell and history (versions, diff); common holds the error
+handling and output formats they share, querying the read-only query rules.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pipelines.cli.common import SovaiGroup
 from pipelines.cli.explore import query, sql, tables
 from pipelines.cli.history import diff, versions
 from pipelines.cli.quarantine import quarantine
+from pipelines.cli.shell import shell
 
 
 @click.group(cls=SovaiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +42,7 @@ for command in (
     quarantine,
     restore,
     sql,
+    shell,
     query,
     tables,
     versions,

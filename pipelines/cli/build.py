@@ -147,6 +147,7 @@ def _say(message: str, quiet: bool) -> None:
 def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) -> None:
     import dagster as dg
 
+    from pipelines.abandoned_runs import mark_abandoned_runs, process_tags
     from pipelines.cli.progress import RunProgress
 
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
@@ -158,17 +159,20 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
 
     _say(f"Running {job} into {warehouse_path} ...", quiet)
     instance = dg.DagsterInstance.get()
+    for abandoned in mark_abandoned_runs(instance):
+        _say(f"Marked run {abandoned} failed: its process ended without finishing it.", quiet)
     run_id = str(uuid.uuid4())
     with RunProgress(instance, run_id, job, enabled=not quiet):
         result = defs.resolve_job_def(job).execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_id=run_id,
-            tags=tags,
+            tags={**(tags or {}), **process_tags()},
             # The run's events (with stack traces) go to the Dagster UI; a shell gets the summary
             # below: each table's version, each failed check, each failure's message.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
+    published = []
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         metadata = materialization.metadata
@@ -179,6 +183,7 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
         else:  # a chart or the report: a file, not a table version
             version, status = "", f"wrote {metadata['path'].value}" if "path" in metadata else ""
         click.echo(f"  {key:<40} {version:<5} {status}")
+        published.append(key)
     if not result.success:
         failures = [
             event.step_failure_data.user_failure_data.description
@@ -187,10 +192,8 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
             for event in result.all_events
             if event.is_step_failure
         ]
-        raise UserError(
-            f"run {result.run_id} failed; the warehouse keeps its previous version.\n"
-            + "\n".join(failures)
-        )
+        stands = _what_stands(published)
+        raise UserError(f"run {result.run_id} failed.\n" + "\n".join(failures) + stands)
     problems = _report_failed_checks(result)
     if problems:
         raise UserError(
@@ -198,6 +201,17 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
             "the Dagster UI shows each with its failing rows."
         )
     _say(f"Done: run {result.run_id} of {job} succeeded.", quiet)
+
+
+def _what_stands(published: list[str]) -> str:
+    """What a failed run did and did not publish: each publish is whole, but a run is many."""
+    if not published:
+        return "\nNothing was published: every table keeps its previous version."
+    return (
+        f"\nPublished before the failure (listed above): {', '.join(published)}. Every other "
+        "table keeps its previous version; the next run recomputes what depends on the tables "
+        "that moved."
+    )
 
 
 def _report_failed_checks(result) -> int:

@@ -2,60 +2,81 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 import duckdb
 import polars as pl
 
 from pipelines.cli.common import UserError, echo_frame, format_option, warehouse
+from pipelines.cli.querying import (
+    DEFAULT_TIMEOUT_SECONDS,
+    register_files,
+    run_query,
+    single_statement,
+)
 
 
-def run_read_only(sql: str, what: str) -> pl.DataFrame:
+def run_read_only(
+    sql: str,
+    what: str,
+    timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS,
+    files: tuple[str, ...] = (),
+) -> pl.DataFrame:
     """The result of a read-only query; a failing query is the user's to fix, not a crash."""
-    if not sql.strip():
-        raise UserError(f'{what} is empty: give a SQL statement, e.g. `sovai sql "select 1"`.')
+    single_statement(sql, what)
     with warehouse() as con:
-        try:
-            relation = con.sql(sql)
-        except duckdb.Error as error:
-            raise UserError(_query_failed(error, what)) from None
-        if relation is None:
-            raise UserError(
-                f"{what} returned no result: only a SELECT (or a query that returns rows) can be "
-                "printed, and the warehouse is read-only here."
-            )
-        try:
-            return relation.pl()
-        except duckdb.Error as error:
-            raise UserError(_query_failed(error, what)) from None
+        register_files(con, files)
+        return run_query(con, sql, what, timeout_seconds)
 
 
-def _query_failed(error: duckdb.Error, what: str) -> str:
-    return (
-        f"{what} failed: {error}\n"
-        "The warehouse is read-only here; check the query and the table names (`sovai tables` "
-        "lists them, `sovai query` lists the shipped queries)."
-    )
+def timeout_option(func: Any) -> Any:
+    return click.option(
+        "--timeout",
+        "timeout_seconds",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_TIMEOUT_SECONDS,
+        show_default=True,
+        help="Stop the query after this many seconds (0: no limit).",
+    )(func)
+
+
+def files_option(func: Any) -> Any:
+    return click.option(
+        "--file",
+        "files",
+        multiple=True,
+        metavar="NAME=PATH",
+        help="Make a CSV or Parquet file of yours queryable as table NAME (read, never written).",
+    )(func)
 
 
 @click.command()
 @click.argument("query")
 @format_option
-def sql(query: str, output_format: str) -> None:
-    """Run one read-only SQL query on the warehouse and print the result.
+@timeout_option
+@files_option
+def sql(query: str, output_format: str, timeout_seconds: float, files: tuple[str, ...]) -> None:
+    """Run one read-only SQL statement on the warehouse and print the result.
+
+    The session cannot write, copy, export or attach files, read other files or change settings,
+    whatever the SQL says; --file is the way to bring a file of your own in.
 
     \b
     Example:
       sovai sql "select platform, co2_kg_per_million_tokens
                  from analytics.platform_efficiency order by 2 limit 1"
       sovai sql --format csv "select * from analytics.vendor_risk" > vendor_risk.csv
+      sovai sql --file mine=my_shares.csv "select * from mine"
     """
-    echo_frame(run_read_only(query, "the query"), output_format)
+    echo_frame(run_read_only(query, "the query", timeout_seconds, files), output_format)
 
 
 @click.command()
 @click.argument("name", required=False)
 @format_option
-def query(name: str | None, output_format: str) -> None:
+@timeout_option
+def query(name: str | None, output_format: str, timeout_seconds: float) -> None:
     """Run a shipped query from sql/queries/ by NAME; without NAME, list them.
 
     Each query is a file sql/queries/<name>.sql whose first line, `-- ...`, says what it answers.
@@ -80,7 +101,7 @@ def query(name: str | None, output_format: str) -> None:
         chosen = saved_query(name)
     except UnknownQuery as error:
         raise UserError(str(error)) from None
-    echo_frame(run_read_only(chosen.sql, f"the query {name}"), output_format)
+    echo_frame(run_read_only(chosen.sql, f"the query {name}", timeout_seconds), output_format)
 
 
 TABLES = r"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,11 @@ import duckdb
 # Written in the 1.5 storage format so the duckdb-cli shell (1.5.x) installed with the project
 # can open the file; DuckDB 2.0 reads and writes it the same way.
 STORAGE_CONFIG = {"storage_compatibility_version": "v1.5.0"}
+# Every read-only session is sealed: DuckDB's read-only flag protects only the warehouse file,
+# while COPY TO, EXPORT DATABASE, ATTACH and read_text() still reach the file system. With external
+# access off and the configuration locked (so no SET can undo it), a query can read the warehouse
+# and nothing else. DuckDB's own spill files (<warehouse>.tmp/) still work.
+SEALED_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
 class WarehouseNotFoundError(FileNotFoundError):
@@ -61,6 +67,25 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def refuse_special_file(warehouse_path: Path) -> None:
+    """A FIFO, device or folder at the warehouse path would hang or confuse DuckDB: say so."""
+    mode = warehouse_path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device or other special file"
+        )
+        raise WarehouseDamagedError(
+            f"The warehouse path {warehouse_path} is {kind}, not a regular file; nothing was "
+            "read or changed. Point SOVAI_WAREHOUSE at a warehouse file, or move this aside."
+        )
+
+
 @contextmanager
 def read_only(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only session: queries cannot change the warehouse, and publishes never wait on it."""
@@ -70,8 +95,9 @@ def read_only(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             f"No warehouse at {warehouse_path}. Run `make run` (or `sovai run`) to build it, "
             "or set SOVAI_WAREHOUSE to an existing warehouse file."
         )
+    refuse_special_file(warehouse_path)
     try:
-        con = duckdb.connect(str(warehouse_path), read_only=True)
+        con = duckdb.connect(str(warehouse_path), read_only=True, config=SEALED_CONFIG)
     except duckdb.Error as error:
         if is_lock_conflict(error):
             raise

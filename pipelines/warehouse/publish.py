@@ -36,6 +36,7 @@ from pipelines.warehouse.connection import (
     is_lock_conflict,
     quote_identifier,
     quote_literal,
+    refuse_special_file,
 )
 from pipelines.warehouse.history import HISTORY_COLUMNS, HistoryTable, PublishError, digest
 from pipelines.warehouse.integrity import keep_previous, probe, publish_error
@@ -122,6 +123,8 @@ def publish(
     with writer_lock(warehouse_path):
         _remove_stale_copies(warehouse_path)
         existed = warehouse_path.exists()
+        if existed:
+            refuse_special_file(warehouse_path)
         with _working_copy(warehouse_path) as copy_path:
             con = _open_copy(copy_path, warehouse_path)
             try:

@@ -17,6 +17,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -259,6 +260,13 @@ def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_ru
     assert rerun.returncode == 0, rerun.stderr
     assert_whole(warehouse)
     assert not list(warehouse.parent.glob("*.publishing*")), "the killed run's copy is removed"
+    # The run history no longer shows the killed run as running
+    assert "failed: its process ended without finishing it" in rerun.stderr
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        statuses = [past.status for past in instance.get_runs()]
+        failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+    assert dg.DagsterRunStatus.STARTED not in statuses
+    assert [past.tags["sovai/pid"] for past in failed] == [str(run.pid)]
     cheaper = query(
         warehouse,
         "select min(energy_cost_usd_per_year / power_watts) from analytics.platform_efficiency",
