@@ -42,8 +42,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Name this process on the run, so a run whose process dies is found and reported
         failed (pipelines/abandoned_runs.py), whoever launched it."""
-        if context.instance is not None and context.run_id:
-            tag_run_with_process(context.instance, context.run_id)
+        if context.instance is not None and context.run is not None:
+            tag_run_with_process(context.instance, context.run.run_id)
 
     def settings(self) -> Settings:
         defaults = get_settings()

@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SLOW_FILES = [
     "tests/assets/test_market_scope.py",
     "tests/assets/test_market_refresh.py",
+    "tests/warehouse/test_kill_trials.py",
     "tests/cli/test_refresh.py",
     "tests/warehouse/test_run_faults.py",
     "tests/assets/test_refresh.py",
