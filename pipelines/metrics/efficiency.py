@@ -24,7 +24,11 @@ COLUMN_DESCRIPTIONS = {
     "cost_per_unit_usd": "Purchase price per unit [USD]",
     "throughput_tokens_per_s": "Inference throughput [tokens/s]",
     "performance_per_watt": "performance_score / power_watts [score/W]",
-    "tokens_per_1k_usd": "throughput / (cost / 1000) [tokens/s per 1000 USD]",
+    "tokens_per_s_per_1k_usd": (
+        "Throughput bought per 1,000 USD of purchase price: throughput / (cost / 1000) "
+        "[tokens/s per 1000 USD] (named tokens_per_1k_usd before 2026-12, which read as tokens "
+        "per dollar)"
+    ),
     "energy_kwh_per_year": "power_watts x pue x utilization x hours_per_year / 1000 [kWh/year]",
     "energy_cost_usd_per_year": "energy_kwh_per_year x electricity_usd_per_kwh [USD/year]",
     "horizon_years": "Years of energy counted in tco_usd [years]",
@@ -35,7 +39,7 @@ COLUMN_DESCRIPTIONS = {
     ),
     "baseline_platform": "Platform the *_vs_baseline columns divide by",
     "performance_per_watt_vs_baseline": "performance_per_watt / baseline's [ratio]",
-    "tokens_per_1k_usd_vs_baseline": "tokens_per_1k_usd / baseline's [ratio]",
+    "tokens_per_s_per_1k_usd_vs_baseline": "tokens_per_s_per_1k_usd / baseline's [ratio]",
     "tco_vs_baseline": "tco_usd / baseline's [ratio]",
     "co2_vs_baseline": "co2_kg_per_million_tokens / baseline's [ratio]",
     "article_formula_tco_usd": (
@@ -64,7 +68,7 @@ COLUMN_SOURCES: dict[str, list[str]] = {
     "cost_per_unit_usd": ["cost_per_unit_usd"],
     "throughput_tokens_per_s": ["throughput_tokens_per_s"],
     "performance_per_watt": ["performance_score", "power_watts"],
-    "tokens_per_1k_usd": ["throughput_tokens_per_s", "cost_per_unit_usd"],
+    "tokens_per_s_per_1k_usd": ["throughput_tokens_per_s", "cost_per_unit_usd"],
     "energy_kwh_per_year": _ENERGY,
     "energy_cost_usd_per_year": [*_ENERGY, "electricity_usd_per_kwh"],
     "horizon_years": ["horizon_years"],
@@ -77,7 +81,7 @@ COLUMN_SOURCES: dict[str, list[str]] = {
     ],
     "baseline_platform": ["baseline_platform"],
     "performance_per_watt_vs_baseline": ["performance_score", "power_watts", "baseline_platform"],
-    "tokens_per_1k_usd_vs_baseline": [
+    "tokens_per_s_per_1k_usd_vs_baseline": [
         "throughput_tokens_per_s",
         "cost_per_unit_usd",
         "baseline_platform",
@@ -161,7 +165,7 @@ def platform_efficiency(
         "cost_per_unit_usd",
         "throughput_tokens_per_s",
         (pl.col("performance_score") / watts).alias("performance_per_watt"),
-        (tokens / (pl.col("cost_per_unit_usd") / 1000)).alias("tokens_per_1k_usd"),
+        (tokens / (pl.col("cost_per_unit_usd") / 1000)).alias("tokens_per_s_per_1k_usd"),
         (watts * pue * utilization * hours / 1000).alias("energy_kwh_per_year"),
     ).with_columns(
         (pl.col("energy_kwh_per_year") * price).alias("energy_cost_usd_per_year"),
@@ -183,7 +187,7 @@ def platform_efficiency(
     return (
         metrics.with_columns(
             versus_baseline("performance_per_watt").alias("performance_per_watt_vs_baseline"),
-            versus_baseline("tokens_per_1k_usd").alias("tokens_per_1k_usd_vs_baseline"),
+            versus_baseline("tokens_per_s_per_1k_usd").alias("tokens_per_s_per_1k_usd_vs_baseline"),
             versus_baseline("tco_usd").alias("tco_vs_baseline"),
             versus_baseline("co2_kg_per_million_tokens").alias("co2_vs_baseline"),
             (pl.col("cost_per_unit_usd") + watts * price * hours / 1000).alias(

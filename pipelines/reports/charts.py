@@ -31,7 +31,9 @@ class Panel:
 
 EFFICIENCY_PANELS = [
     Panel("performance_per_watt", "Performance per watt", "score / W", "higher"),
-    Panel("tokens_per_1k_usd", "Tokens per 1,000 USD", "tokens/s per 1,000 USD", "higher"),
+    Panel(
+        "tokens_per_s_per_1k_usd", "Throughput per 1,000 USD", "tokens/s per 1,000 USD", "higher"
+    ),
     Panel("tco_usd", "Total cost of ownership", "USD over the horizon", "lower"),
     Panel("co2_kg_per_million_tokens", "CO2 per million tokens", "kg CO2e", "lower"),
 ]

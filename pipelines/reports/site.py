@@ -15,7 +15,7 @@ import polars as pl
 KEY_TABLES = [
     (
         "Platform efficiency",
-        "select platform, performance_per_watt, tokens_per_1k_usd, tco_usd, "
+        "select platform, performance_per_watt, tokens_per_s_per_1k_usd, tco_usd, "
         "co2_kg_per_million_tokens from analytics.platform_efficiency "
         "order by co2_kg_per_million_tokens",
     ),

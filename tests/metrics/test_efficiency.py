@@ -46,7 +46,7 @@ def test_reference_values_for_a_three_year_horizon():
     for platform, (perf_per_watt, tokens_per_1k, tco, co2) in REFERENCE.items():
         row = rows[platform]
         assert round(row["performance_per_watt"], 4) == perf_per_watt
-        assert round(row["tokens_per_1k_usd"], 2) == tokens_per_1k
+        assert round(row["tokens_per_s_per_1k_usd"], 2) == tokens_per_1k
         assert round(row["tco_usd"], 1) == tco
         assert round(row["co2_kg_per_million_tokens"], 6) == co2
 

@@ -12,7 +12,7 @@ PLATFORMS = pl.DataFrame(
     {
         "platform": ["x86_current", "grace_cpu"],
         "performance_per_watt": [0.2857, 0.5179],
-        "tokens_per_1k_usd": [1875.0, 2933.3],
+        "tokens_per_s_per_1k_usd": [1875.0, 2933.3],
         "tco_usd": [9379.7, 8603.76],
         "co2_kg_per_million_tokens": [0.002593, 0.001414],
     }
@@ -34,7 +34,7 @@ def test_the_efficiency_grid_has_the_articles_four_panels_with_value_labels():
     titles = [axis.get_title() for axis in figure.axes]
     assert titles == [
         "Performance per watt (higher is better)",
-        "Tokens per 1,000 USD (higher is better)",
+        "Throughput per 1,000 USD (higher is better)",
         "Total cost of ownership (lower is better)",
         "CO2 per million tokens (lower is better)",
     ]
