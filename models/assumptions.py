@@ -26,6 +26,9 @@ class AssumptionsModel(pa.DataFrameModel):
     hhi_delta_presumption_2023: float = pa.Field(
         ge=0, le=10000, description="2023: HHI increase presumed to lessen competition [HHI]"
     )
+    merger_share_presumption_2023: float = pa.Field(
+        ge=0, le=1, description="2023: merged firm's share above which a merger is presumed [0-1]"
+    )
     market_period_start: str = pa.Field(
         str_matches=r"^\d{4}-\d{2}-\d{2}$", description="First day a market period may have"
     )

@@ -2,6 +2,8 @@
 -- merger guidelines. As in market_concentration, 'other' is an unallocated remainder, not a firm,
 -- and is left out of the HHI. A scenario that cannot be applied (market or vendor not found, a
 -- shift larger than the share it takes from) has valid = false, a problem and no HHI after.
+-- Scenarios do not stack: each is applied alone to the market's published shares, so two
+-- scenarios of one market and period both start from the same hhi_before.
 with scenarios as (
     select * from raw.scenarios
 ),
@@ -166,6 +168,16 @@ hhi_after as (
     group by scenario
 ),
 
+enlarged_firm as (
+    -- the firm the scenario makes bigger: the merged firm, or the vendor a shift gives to
+    select checked.scenario, firms_after.share as firm_share_after
+    from checked
+    join firms_after
+        on firms_after.scenario = checked.scenario
+        and firms_after.vendor = case when checked.kind = 'merger' then checked.merged_as
+            else checked.to_vendor end
+),
+
 measured as (
     select
         checked.scenario,
@@ -176,9 +188,11 @@ measured as (
         checked.description,
         checked.hhi_before,
         hhi_after.hhi_after,
+        enlarged_firm.firm_share_after,
         checked.problem
     from checked
     left join hhi_after using (scenario)
+    left join enlarged_firm using (scenario)
 ),
 
 judged as (
@@ -188,8 +202,23 @@ judged as (
         measured.*,
         measured.hhi_after - measured.hhi_before as delta_hhi,
         round(measured.hhi_after, 6) as post,
-        round(measured.hhi_after - measured.hhi_before, 6) as delta
+        round(measured.hhi_after - measured.hhi_before, 6) as delta,
+        round(measured.firm_share_after, 9) as firm_share
     from measured
+),
+
+presumed as (
+    -- 2023 Merger Guidelines, guideline 1: a change of more than 100 points is presumed to
+    -- lessen competition when the market is highly concentrated after it (HHI above 1800), or
+    -- when the firm it enlarges holds more than 30% after it; either test may fire, or both
+    select
+        judged.*,
+        judged.problem is null and judged.delta > thresholds.hhi_delta_presumption_2023
+            and judged.post > thresholds.hhi_2023_high_above as by_hhi,
+        judged.problem is null and judged.delta > thresholds.hhi_delta_presumption_2023
+            and judged.firm_share > thresholds.merger_share_presumption_2023 as by_share
+    from judged
+    cross join assumptions as thresholds
 )
 
 select
@@ -202,6 +231,7 @@ select
     judged.hhi_before,
     judged.hhi_after,
     judged.delta_hhi,
+    judged.firm_share_after,
     case
         when judged.post < thresholds.hhi_2010_moderate_from then 'unconcentrated'
         when judged.post <= thresholds.hhi_2010_high_above then 'moderately_concentrated'
@@ -230,17 +260,20 @@ select
             then 'potentially raises significant competitive concerns'
         else 'presumed likely to enhance market power'
     end as verdict_2010,
-    -- 2023 Merger Guidelines, guideline 1: the structural presumption
+    -- 2023 Merger Guidelines, guideline 1: the structural presumption, and which test fired
     case
         when judged.problem is not null then null
         when judged.delta < 0 then 'reduces concentration'
-        when judged.post > thresholds.hhi_2023_high_above
-            and judged.delta > thresholds.hhi_delta_presumption_2023
-            then 'presumed to substantially lessen competition'
+        when judged.by_hhi or judged.by_share then 'presumed to substantially lessen competition'
         else 'no structural presumption'
     end as verdict_2023,
+    case
+        when judged.by_hhi and judged.by_share then 'hhi_and_share'
+        when judged.by_hhi then 'hhi'
+        when judged.by_share then 'share'
+    end as presumption_2023_by,
     judged.problem is null as valid,
     judged.problem
-from judged
+from presumed as judged
 cross join assumptions as thresholds
 order by judged.market, judged.region, judged.period, judged.scenario

@@ -7,8 +7,10 @@ select
     round(hhi_before, 1) as hhi_before,
     round(hhi_after, 1) as hhi_after,
     round(delta_hhi, 1) as delta_hhi,
+    round(firm_share_after, 3) as firm_share_after,
     verdict_2010,
     verdict_2023,
+    presumption_2023_by,
     valid,
     problem
 from analytics.concentration_scenarios

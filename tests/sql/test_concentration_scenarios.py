@@ -24,6 +24,7 @@ THRESHOLDS = {
     "hhi_delta_concern": 100.0,
     "hhi_delta_presumption_2010": 200.0,
     "hhi_delta_presumption_2023": 100.0,
+    "merger_share_presumption_2023": 0.30,
 }
 
 MARKETS = {
@@ -48,6 +49,10 @@ MARKETS = {
     "fragmented": {f"v{i}": 0.05 for i in range(20)},
     # 50^2 + 30^2 = 3400; 'other' holds the unallocated 0.2
     "with_remainder": {"a": 0.5, "b": 0.3, "other": 0.2},
+    # 20^2 + 12^2 + 17 x 4^2 = 816: unconcentrated, but a and b together hold 32%
+    "share_test": {"a": 0.20, "b": 0.12, **{f"s{i}": 0.04 for i in range(17)}},
+    # 18^2 + 12^2 + 14 x 5^2 = 818: a and b together hold exactly 30%
+    "share_at_30": {"a": 0.18, "b": 0.12, **{f"s{i}": 0.05 for i in range(14)}},
 }
 
 SCENARIO_SCHEMA = {
@@ -102,6 +107,9 @@ SCENARIOS = {
     "merger_with_unknown": merger("article", "amd", "acme"),
     "merger_with_other": merger("with_remainder", "a", "other"),
     "merged_name_taken": merger("article", "amd", "intel", merged_vendor="nvidia"),
+    "share_test_merger": merger("share_test", "a", "b"),
+    "share_at_30_merger": merger("share_at_30", "a", "b"),
+    "share_test_shift": shift("share_test", "s0", "a", 0.04),
 }
 
 
@@ -274,6 +282,45 @@ def test_a_merger_that_leaves_the_market_unconcentrated(results):
         "unconcentrated: unlikely adverse effects",
         "no structural presumption",
     )
+
+
+def test_a_merged_firm_above_30_percent_is_presumed_by_the_share_test_alone(results):
+    """2023 Guideline 1's second test: HHI after 1296 is not highly concentrated, but the merged
+    firm holds 32% and the HHI rises by 480."""
+    row = results["share_test_merger"]
+    assert_hhi(row, 816, 32**2 + 17 * 4**2)  # 1296, delta 2 x 20 x 12 = 480
+    assert row["firm_share_after"] == pytest.approx(0.32)
+    assert row["class_2023_after"] == "moderately_concentrated"
+    assert row["verdict_2023"] == "presumed to substantially lessen competition"
+    assert row["presumption_2023_by"] == "share"
+    assert row["verdict_2010"] == "unconcentrated: unlikely adverse effects"  # 1296 < 1500
+
+
+def test_a_merged_share_of_exactly_30_percent_is_not_more_than_30(results):
+    row = results["share_at_30_merger"]  # 0.18 + 0.12 is 0.30000000000000004 in floats
+    assert_hhi(row, 818, 30**2 + 14 * 5**2)  # 1250, delta 432
+    assert row["verdict_2023"] == "no structural presumption"
+    assert row["presumption_2023_by"] is None
+
+
+def test_the_share_test_judges_the_vendor_a_shift_enlarges(results):
+    row = results["share_test_shift"]  # a goes from 20% to 24%: below 30%
+    assert row["firm_share_after"] == pytest.approx(0.24)
+    assert row["presumption_2023_by"] is None
+
+
+def test_both_tests_are_named_when_both_fire(results):
+    row = results["merge_nvidia_amd"]  # HHI 9038 after, NVIDIA+AMD hold 95%
+    assert row["presumption_2023_by"] == "hhi_and_share"
+    assert results["moderate_mixed_delta_200"]["presumption_2023_by"] == "hhi"  # e+f: 20%
+
+
+def test_scenarios_on_one_market_and_period_do_not_stack(results):
+    """Each scenario is applied alone to the published shares: two shifts of the article's
+    market both start from its HHI of 7338, and the second does not see the first."""
+    first, second = results["diversify_to_amd"], results["intel_gives_all_to_amd"]
+    assert first["hhi_before"] == second["hhi_before"] == pytest.approx(7338)
+    assert second["hhi_after"] == pytest.approx(85**2 + 13**2 + 2**2)  # not 75^2 + ...
 
 
 def test_the_thresholds_come_from_the_assumptions():
