@@ -4,6 +4,7 @@ import pandera.polars as pa
 import polars as pl
 
 JURISDICTIONS = ["us", "eu"]
+EARMARK_SCOPES = ["ai", "semiconductors", "mixed"]
 
 
 class PolicyInstrumentModel(pa.DataFrameModel):
@@ -14,8 +15,17 @@ class PolicyInstrumentModel(pa.DataFrameModel):
         description="Kind of instrument",
     )
     funding_usd: float = pa.Field(nullable=True, ge=0, description="Total funding [USD]")
-    ai_specific_allocation_usd: float = pa.Field(
-        nullable=True, ge=0, description="Part of the funding for AI [USD]"
+    earmarked_usd: float = pa.Field(
+        nullable=True, ge=0, description="Part of the funding set aside for earmarked_for [USD]"
+    )
+    earmarked_for: str = pa.Field(nullable=True, description="What the earmarked part pays for")
+    earmark_scope: str = pa.Field(
+        nullable=True,
+        isin=EARMARK_SCOPES,
+        description="ai: the earmark is for AI; semiconductors: for chips, not AI-specific",
+    )
+    article_label: str = pa.Field(
+        nullable=True, description="What the article calls the earmarked amount"
     )
     start_year: int = pa.Field(nullable=True, ge=1900, le=2100, description="First year")
     end_year: int = pa.Field(nullable=True, ge=1900, le=2100, description="Last year")
@@ -27,9 +37,9 @@ class PolicyInstrumentModel(pa.DataFrameModel):
         strict = True
         unique = ["jurisdiction", "instrument"]
 
-    @pa.dataframe_check(error="ai_specific_allocation_usd: exceeds the instrument's funding")
+    @pa.dataframe_check(error="earmarked_usd: exceeds the instrument's funding")
     def allocation_within_funding(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        allocation, funding = pl.col("ai_specific_allocation_usd"), pl.col("funding_usd")
+        allocation, funding = pl.col("earmarked_usd"), pl.col("funding_usd")
         return data.lazyframe.select(
             allocation.is_null() | funding.is_null() | (allocation <= funding)
         )
@@ -77,6 +87,12 @@ class EffectivenessMetricModel(pa.DataFrameModel):
     current: float = pa.Field(ge=0, description="Current value, in unit")
     target: float = pa.Field(nullable=True, gt=0, description="Target value, in unit")
     target_year: int = pa.Field(nullable=True, ge=2000, le=2100, description="Year of target")
+    baseline: float = pa.Field(
+        nullable=True, ge=0, description="Level before the policy, in unit (progress starts here)"
+    )
+    baseline_year: int = pa.Field(nullable=True, ge=1900, le=2100, description="Year of baseline")
+    baseline_source: str = pa.Field(nullable=True, description="Where the baseline comes from")
+    note: str = pa.Field(nullable=True, description="What the figure is, where its name misleads")
     status: str = pa.Field(nullable=True, description="Status as reported")
     article_value: str = pa.Field(nullable=True, description="Derived value the article prints")
     source: str = pa.Field(description="Where the figures come from")

@@ -1,4 +1,6 @@
--- Reported policy figures with progress towards their targets, plus the ratios derived from them.
+-- Reported policy figures against their targets, plus the ratios derived from them. Two measures
+-- of "progress": the article's level / target, and progress from the baseline where one is known,
+-- (current - baseline) / (target - baseline), which is what moving towards a target means.
 with source as (
     select * from raw.policy_effectiveness_inputs
 ),
@@ -13,7 +15,9 @@ leverage as (
         cast(null as bigint) as target_year,
         cast(null as varchar) as status,
         private.article_value,
-        'private_investment / public_funding' as derivation
+        'private_investment / public_funding' as derivation,
+        'Private investment per dollar of public_funding (CHIPS Act semiconductor incentives, '
+        || 'not AI-specific funding)' as note
     from source as private
     inner join source as public
         on public.jurisdiction = private.jurisdiction and public.metric = 'public_funding'
@@ -28,6 +32,10 @@ reported as (
         current,
         target,
         target_year,
+        baseline,
+        baseline_year,
+        baseline_source,
+        note,
         status,
         article_value,
         'reported' as derivation
@@ -47,8 +55,13 @@ select
     current,
     target,
     target_year,
-    current / nullif(target, 0) as progress,
+    current / nullif(target, 0) as current_over_target,
+    baseline,
+    baseline_year,
+    (current - baseline) / nullif(target - baseline, 0) as progress_from_baseline,
+    baseline_source,
     status,
+    note,
     article_value,
     derivation
 from combined

@@ -78,7 +78,8 @@ def test_the_warehouse_holds_the_article_figures(refreshed):
     effectiveness = dict(
         query(
             warehouse,
-            "select metric, coalesce(progress, current) from analytics.policy_effectiveness",
+            "select metric, coalesce(current_over_target, current) "
+            "from analytics.policy_effectiveness",
         )
     )
     assert round(effectiveness["private_investment_leverage"], 2) == 4.04

@@ -17,7 +17,10 @@ from tests.conftest import edit, run_job
 AI_SAFETY_INSTITUTE = """  - instrument: ai_safety_institute
     kind: infrastructure_investment
     funding_usd: 140000000
-    ai_specific_allocation_usd: 140000000
+    earmarked_usd: 140000000
+    earmarked_for: AI model evaluation and standards
+    earmark_scope: ai
+    article_label: ai_specific_allocation
     start_year: null
     end_year: null
     focus: [evaluation_red_teaming, standards_development]
@@ -25,7 +28,10 @@ AI_SAFETY_INSTITUTE = """  - instrument: ai_safety_institute
 GENESIS_MISSION = """  - instrument: genesis_mission
     kind: infrastructure_investment
     funding_usd: 500000000
-    ai_specific_allocation_usd: 500000000
+    earmarked_usd: 500000000
+    earmarked_for: AI for science
+    earmark_scope: ai
+    article_label: null
     start_year: 2026
     end_year: 2027
     focus: [scientific_ai]
@@ -94,9 +100,9 @@ def test_diff_shows_the_added_removed_and_changed_rows_by_key(env):
         v["column"]: (float(v["before"]), float(v["after"])) for v in changes["changed"]["values"]
     }
     assert {v["instrument"] for v in changes["changed"]["values"]} == {"chips_act"}
-    assert changed.keys() == {"funding_usd", "ai_share_of_funding", "funding_usd_per_year"}
+    assert changed.keys() == {"funding_usd", "earmarked_share_of_funding", "funding_usd_per_year"}
     assert changed["funding_usd"] == (280e9, 300e9)
-    assert changed["ai_share_of_funding"] == pytest.approx((52 / 280, 52 / 300))
+    assert changed["earmarked_share_of_funding"] == pytest.approx((52 / 280, 52 / 300))
     assert changed["funding_usd_per_year"] == pytest.approx((280e9 / 11, 300e9 / 11))  # 2022-2032
 
 

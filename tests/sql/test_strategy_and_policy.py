@@ -63,7 +63,10 @@ def test_strategy_position_sums_benefits_and_scores_the_latest_hhi():
     assert position["long_term_risk"] == pytest.approx(5.2)
 
 
-def test_policy_effectiveness_progress_and_derived_leverage():
+def test_policy_effectiveness_level_over_target_progress_from_baseline_and_leverage():
+    """The US share of global chip capacity: 12% now, 20% targeted, 12% in 2020 when the policy
+    started. Level / target reads 0.6 (the article's 'progress'); measured from the baseline no
+    progress has been made."""
     inputs = pl.DataFrame(
         {
             "jurisdiction": ["us"] * 4,
@@ -72,6 +75,10 @@ def test_policy_effectiveness_progress_and_derived_leverage():
             "current": [85000.0, 12.0, 52e9, 210e9],
             "target": [200000.0, 20.0, None, None],
             "target_year": [2030, 2030, None, None],
+            "baseline": [None, 12.0, None, None],
+            "baseline_year": [None, 2020, None, None],
+            "baseline_source": [None, "SIA/BCG 2020", None, None],
+            "note": [None, None, "CHIPS Act semiconductor incentives", None],
             "status": [None, "on_track", None, None],
             "article_value": [None, None, None, "4.04"],
         }
@@ -82,36 +89,54 @@ def test_policy_effectiveness_progress_and_derived_leverage():
             "policy_effectiveness", {"raw.policy_effectiveness_inputs": inputs}
         ).iter_rows(named=True)
     }
-    assert rows["workers"]["progress"] == pytest.approx(0.425)
-    assert rows["capacity"]["progress"] == pytest.approx(0.6)
-    assert rows["public_funding"]["progress"] is None
+    assert rows["workers"]["current_over_target"] == pytest.approx(0.425)
+    assert rows["workers"]["progress_from_baseline"] is None  # no baseline known
+    assert rows["capacity"]["current_over_target"] == pytest.approx(0.6)
+    assert rows["capacity"]["progress_from_baseline"] == pytest.approx(0.0)
+    assert rows["public_funding"]["current_over_target"] is None
     leverage = rows["private_investment_leverage"]
     assert leverage["current"] == pytest.approx(210 / 52)
     assert leverage["derivation"] == "private_investment / public_funding"
+    assert "not AI-specific" in leverage["note"]
 
 
-def test_policy_instruments_share_duration_and_yearly_funding():
-    instruments = pl.DataFrame(
-        {
-            "jurisdiction": ["us"],
-            "instrument": ["chips_act"],
-            "kind": ["funding_program"],
-            "funding_usd": [280e9],
-            "ai_specific_allocation_usd": [52e9],
-            "start_year": [2022],
-            "end_year": [2032],
-            "focus": [["fabs"]],
-            "purpose": [None],
-            "source": ["test"],
-        },
-        schema_overrides={"purpose": pl.String},
-    )
-    row = run_model_sql("policy_instruments", {"raw.policy_instruments": instruments}).row(
+def instruments(**columns) -> pl.DataFrame:
+    defaults = {
+        "jurisdiction": ["us"],
+        "instrument": ["chips_act"],
+        "kind": ["funding_program"],
+        "funding_usd": [280e9],
+        "earmarked_usd": [52e9],
+        "earmarked_for": ["semiconductor incentives"],
+        "earmark_scope": ["semiconductors"],
+        "article_label": ["ai_specific_allocation"],
+        "start_year": [2022],
+        "end_year": [2032],
+        "focus": [["fabs"]],
+        "purpose": [None],
+        "source": ["test"],
+    }
+    return pl.DataFrame({**defaults, **columns}, schema_overrides={"purpose": pl.String})
+
+
+def test_the_chips_acts_52_billion_is_an_earmark_for_chips_not_ai_funding():
+    row = run_model_sql("policy_instruments", {"raw.policy_instruments": instruments()}).row(
         0, named=True
     )
-    assert row["ai_share_of_funding"] == pytest.approx(52 / 280)
+    assert row["earmarked_share_of_funding"] == pytest.approx(52 / 280)
+    assert row["ai_specific_funding_usd"] is None and row["ai_share_of_funding"] is None
+    assert row["article_label"] == "ai_specific_allocation"  # the article's word, kept apart
     assert row["duration_years"] == 11
     assert row["funding_usd_per_year"] == pytest.approx(280e9 / 11)
+    assert row["funding_span"] == "2022-2032, 11 years counting both ends"
+
+
+def test_an_earmark_for_ai_counts_as_ai_funding():
+    ai = instruments(earmark_scope=["ai"], start_year=[None], end_year=[None])
+    row = run_model_sql("policy_instruments", {"raw.policy_instruments": ai}).row(0, named=True)
+    assert row["ai_specific_funding_usd"] == 52e9
+    assert row["ai_share_of_funding"] == pytest.approx(52 / 280)
+    assert row["funding_usd_per_year"] is None and row["funding_span"] is None
 
 
 def test_vendor_risk_uses_the_latest_period_and_each_vendors_hhi_term():
