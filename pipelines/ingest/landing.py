@@ -105,7 +105,21 @@ def market_files(folder: Path, origin: str, hasher: Executor | None = None) -> l
 
 def header_of(file: MarketFile) -> list[str]:
     if file.format == "parquet":
-        return list(pl.read_parquet_schema(file.path))
+        schema = pl.read_parquet_schema(file.path)
+        nested = [f"{name!r} ({dtype})" for name, dtype in schema.items() if dtype.is_nested()]
+        if nested:  # a cell of a market file is one value; a list would not cast
+            raise SeedValidationError(
+                [
+                    Problem(
+                        display_path(file.path),
+                        "header",
+                        "-",
+                        f"column {', '.join(nested)} holds lists or structs; each cell of a "
+                        "market file must be one value",
+                    )
+                ]
+            )
+        return list(schema)
     with open(file.path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         first = next(csv.reader(handle), [])
     return [name.strip() for name in first]
@@ -119,6 +133,8 @@ def file_kind(file: MarketFile) -> str:
     if extra == market_records.REQUIRED_COLUMNS and len(set(header)) == len(header):
         return "records"
     shown = ",".join(header) if header else "(no header)"
+    if len(shown) > 200:  # a first line of 100 KiB is not worth repeating in full
+        shown = shown[:197] + "..."
     raise SeedValidationError(
         [
             Problem(

@@ -23,10 +23,12 @@ import polars as pl
 from models.market_periods import PeriodBounds
 from models.validation import Problem, SeedValidationError
 from pipelines.ingest.guards import (
+    FATAL,
     check_landed,
     escapes_folder,
     refuse_before_reading,
     seed_period_bounds,
+    unreadable,
 )
 from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
 from pipelines.ingest.quarantine import resolve_superseded
@@ -101,7 +103,9 @@ def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, d
         low, high = (
             scan.select(period.min().alias("low"), period.max().alias("high")).collect().row(0)
         )
-    except (pl.exceptions.PolarsError, OSError):
+    except BaseException as error:  # noqa: BLE001 - the run refuses the file, with its cause
+        if isinstance(error, FATAL):
+            raise
         return None
     return (low, high) if low is not None else None
 
@@ -151,6 +155,8 @@ def _validated_shares(
         return shares
     except SeedValidationError as error:
         return error.problems
+    except BaseException as error:  # noqa: BLE001 - one file must never stop the others
+        return [unreadable(file, error)]
 
 
 def file_columns(file: MarketFile) -> dict[str, str]:

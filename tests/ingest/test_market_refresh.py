@@ -87,3 +87,81 @@ def test_seed_files_already_ingested_are_not_read(monkeypatch, warehouse, seeds,
     settings = private_resource(warehouse, seeds, landing).settings()
     outcome, already_ingested = ingest_new_files(settings, VENDORS)
     assert outcome.accepted == outcome.rejected == already_ingested == []
+
+
+# --- a file that breaks a reader is refused alone ------------------------------------------------
+
+
+def refused_rules(outcome) -> dict[str, list[tuple[str, str, str]]]:
+    return {
+        file.path.name: [(p.row, p.column, p.rule) for p in problems]
+        for file, problems in outcome.rejected
+    }
+
+
+def test_csv_files_whose_first_line_or_field_is_over_128_kib_are_refused_not_fatal(
+    warehouse, seeds, landing
+):
+    """csv.reader stops at 128 KiB per field (_csv.Error): a header line of 140 KiB without a
+    comma, and a header whose unclosed quote swallows the whole file."""
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+    (landing / "one-long-line.csv").write_text("x" * (140 * 1024) + "\n1\n")
+    rows = "".join(f"2026-03-01,gpus,eu,vendor{i},0.0001,t\n" for i in range(4000))
+    unclosed = '"period,market,region,vendor,share,source\n'
+    (landing / "unclosed-quote.csv").write_text(unclosed + rows)
+    (landing / "good.csv").write_text(SHARES)
+
+    settings = private_resource(warehouse, seeds, landing).settings()
+    outcome, _ = ingest_new_files(settings, VENDORS)
+
+    assert [file.path.name for file, _ in outcome.accepted] == ["good.csv"]
+    rule = "could not be read: field larger than field limit (131072) (csv.Error)"
+    assert refused_rules(outcome) == {
+        "one-long-line.csv": [("whole file", "-", rule)],
+        "unclosed-quote.csv": [("whole file", "-", rule)],
+    }
+
+
+def test_a_reader_that_panics_refuses_its_file_and_the_others_still_go_in(
+    monkeypatch, warehouse, seeds, landing
+):
+    """A Rust panic surfaces as pyo3's PanicException, a BaseException: caught per file too."""
+    import polars as pl
+
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+    (landing / "a-panics.csv").write_text(SHARES)
+    (landing / "b-good.csv").write_text(SHARES.replace("2026-03-01", "2026-04-01"))
+    read = landing_module.shares_from_file
+
+    def panicking(file, known_vendors):
+        if file.path.name == "a-panics.csv":
+            raise pl.exceptions.PanicException("index out of bounds\nstack backtrace: ...")
+        return read(file, known_vendors)
+
+    monkeypatch.setattr("pipelines.ingest.market_refresh.shares_from_file", panicking)
+    settings = private_resource(warehouse, seeds, landing).settings()
+    outcome, _ = ingest_new_files(settings, VENDORS)
+
+    assert [file.path.name for file, _ in outcome.accepted] == ["b-good.csv"]
+    assert refused_rules(outcome) == {
+        "a-panics.csv": [
+            ("whole file", "-", "could not be read: index out of bounds (PanicException)")
+        ]
+    }
+
+
+def test_a_keyboard_interrupt_while_reading_still_stops_the_step(
+    monkeypatch, warehouse, seeds, landing
+):
+    import pytest
+
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+    (landing / "shares.csv").write_text(SHARES)
+
+    def interrupted(file, known_vendors):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pipelines.ingest.market_refresh.shares_from_file", interrupted)
+    settings = private_resource(warehouse, seeds, landing).settings()
+    with pytest.raises(KeyboardInterrupt):
+        ingest_new_files(settings, VENDORS)
