@@ -31,7 +31,8 @@ from pipelines.ingest.guards import (
     unreadable,
 )
 from pipelines.ingest.landing import MarketFile, market_files, shares_from_file
-from pipelines.ingest.quarantine import resolve_superseded
+from pipelines.ingest.names import free_name, name_max
+from pipelines.ingest.quarantine import ERRORS_SUFFIX, resolve_superseded
 from pipelines.settings import Settings
 from pipelines.warehouse.connection import read_only
 
@@ -53,6 +54,8 @@ class RefreshPlan:
 class IngestOutcome:
     accepted: list[tuple[MarketFile, pl.DataFrame]] = field(default_factory=list)
     rejected: list[tuple[MarketFile, list[Problem]]] = field(default_factory=list)
+    # The name each refused landing file was given in quarantine (settle fills it in)
+    quarantined_as: dict[str, str] = field(default_factory=dict)
 
 
 def known_hashes(warehouse_path: Path) -> set[str]:
@@ -166,32 +169,34 @@ def file_columns(file: MarketFile) -> dict[str, str]:
 
 def settle(settings: Settings, outcome: IngestOutcome, already_ingested: list[MarketFile]) -> None:
     """Move landing files out of the way once their fate is recorded; seeds stay put. A file
-    that went in supersedes a refused one of the same name (its fixed version)."""
+    that went in supersedes a refused one of the same name (its fixed version). A name too long
+    for its kept copy is shortened (pipelines/ingest/names.py); the report keeps the original."""
     for file in [file for file, _ in outcome.accepted] + already_ingested:
         if file.origin == "landing" and file.path.exists():
-            _move(file.path, settings.processed_dir / f"{file.sha256[:16]}-{file.path.name}")
+            _move(file.path, settings.processed_dir, f"{file.sha256[:16]}-{file.path.name}")
     resolve_superseded(
         settings, {file.path.name for file, _ in outcome.accepted if file.origin == "landing"}
     )
     for file, problems in outcome.rejected:
         if file.origin != "landing" or not file.path.exists():
             continue
-        target = _move(file.path, settings.quarantine_dir / file.path.name)
+        target = _move(file.path, settings.quarantine_dir, file.path.name, ERRORS_SUFFIX)
+        outcome.quarantined_as[file.path.name] = target.name
         report = {
             "file": file.path.name,
             "sha256": file.sha256,
             "quarantined_as": target.name,
             "problems": [problem.as_dict() for problem in problems],
         }
-        errors_path = target.with_name(target.name + ".errors.json")
+        errors_path = target.with_name(target.name + ERRORS_SUFFIX)
         errors_path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
 
 
-def _move(source: Path, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    candidate, counter = target, 1
-    while candidate.exists():  # never overwrite an earlier file of the same name
-        candidate = target.with_name(f"{target.stem}.{counter}{target.suffix}")
-        counter += 1
-    shutil.move(str(source), str(candidate))
-    return candidate
+def _move(source: Path, folder: Path, name: str, companion: str = "") -> Path:
+    """Move source into folder as name (shortened to fit, with its companion file's suffix),
+    numbered rather than overwriting an earlier file of the same name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    room = name_max(folder) - len(companion.encode())
+    target = free_name(folder, name, room, companion)
+    shutil.move(str(source), str(target))
+    return target

@@ -165,3 +165,42 @@ def test_a_keyboard_interrupt_while_reading_still_stops_the_step(
     settings = private_resource(warehouse, seeds, landing).settings()
     with pytest.raises(KeyboardInterrupt):
         ingest_new_files(settings, VENDORS)
+
+
+# --- names as long as Linux allows -------------------------------------------------------------
+
+
+def test_long_named_files_are_kept_under_shortened_names_and_reported_under_their_own(
+    warehouse, seeds, landing
+):
+    """A 250-character name plus the hash prefix (processed/) or `.errors.json` (quarantine/)
+    is over Linux's 255 bytes: the kept copy is shortened, the records keep the real name."""
+    import json
+
+    from pipelines.ingest.market_refresh import file_columns, settle
+
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+    good, bad = "g" * 246 + ".csv", "b" * 246 + ".csv"
+    (landing / good).write_text(SHARES)
+    (landing / bad).write_text(SHARES.replace("0.80", "1.80"))
+    settings = private_resource(warehouse, seeds, landing).settings()
+
+    outcome, already_ingested = ingest_new_files(settings, VENDORS)
+    settle(settings, outcome, already_ingested)
+
+    ((file, _),) = outcome.accepted
+    assert file_columns(file)["file_name"] == good, "the warehouse row keeps the real name"
+    (kept,) = settings.processed_dir.iterdir()
+    assert kept.name.startswith(f"{file.sha256[:16]}-ggg") and kept.name.endswith(".csv")
+    assert sha256_of(kept) == file.sha256
+    stored = outcome.quarantined_as[bad]
+    report = json.loads((settings.quarantine_dir / f"{stored}.errors.json").read_text())
+    assert (report["file"], report["quarantined_as"]) == (bad, stored)
+    assert sha256_of(settings.quarantine_dir / stored) == report["sha256"]
+    assert not list(landing.iterdir())
+
+    (landing / bad).write_text(SHARES.replace("0.80", "1.80"))  # refused again: numbered
+    outcome, already_ingested = ingest_new_files(settings, VENDORS)
+    settle(settings, outcome, already_ingested)
+    again = outcome.quarantined_as[bad]
+    assert again != stored and again.endswith(".1.csv") and len(again) <= 255 - 12
