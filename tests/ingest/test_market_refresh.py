@@ -5,7 +5,8 @@ import threading
 import duckdb
 
 import pipelines.ingest.landing as landing_module
-from pipelines.ingest.landing import sha256_of
+import pipelines.ingest.landing_folder as landing_folder
+from pipelines.ingest.landing_folder import sha256_of
 from pipelines.ingest.market_refresh import ingest_new_files
 from tests.conftest import private_resource
 
@@ -33,7 +34,7 @@ def every_seed_hash(seeds):
 def hashing_waits_for_the_first_read(monkeypatch, landing):
     """Hashing a landing file blocks until a file is being read: proof the two overlap."""
     reading = threading.Event()
-    read, hash_ = landing_module.shares_from_file, landing_module.sha256_of
+    read, hash_ = landing_module.shares_from_file, landing_folder.sha256_of
 
     def reading_shares(file, known_vendors):
         reading.set()
@@ -45,7 +46,7 @@ def hashing_waits_for_the_first_read(monkeypatch, landing):
         return hash_(path)
 
     monkeypatch.setattr("pipelines.ingest.market_refresh.shares_from_file", reading_shares)
-    monkeypatch.setattr(landing_module, "sha256_of", waiting_hash)
+    monkeypatch.setattr(landing_folder, "sha256_of", waiting_hash)
 
 
 def test_a_new_landing_file_is_read_while_its_hash_is_computed(
