@@ -18,6 +18,7 @@ import dagster as dg
 
 from pipelines.abandoned_runs import mark_abandoned_runs
 from pipelines.assets.market import SHARES
+from pipelines.ingest.landing_folder import LandingFolderError
 from pipelines.ingest.market_refresh import plan_refresh
 from pipelines.resources import WarehouseResource
 
@@ -102,9 +103,13 @@ def _request(warehouse: WarehouseResource, new_files_only: bool) -> dg.RunReques
         return dg.SkipReason(NOT_BUILT)
     if not new_files_only:
         return dg.RunRequest()
-    plan = plan_refresh(warehouse.settings())
+    try:
+        plan = plan_refresh(warehouse.settings())
+    except LandingFolderError as error:
+        return dg.SkipReason(str(error))
     if not plan.new_files:
-        return dg.SkipReason("No new files in the landing folder.")
+        waiting = "".join(f" {name}: {why}." for name, why in plan.waiting)
+        return dg.SkipReason(f"No new files in the landing folder.{waiting}")
     now = time.time()
     growing = [
         file.path.name

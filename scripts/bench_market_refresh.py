@@ -52,7 +52,7 @@ import yaml  # noqa: E402
 from pipelines.assets.market import ingest, shares_tables  # noqa: E402
 from pipelines.assets.sql_models import SqlModel  # noqa: E402
 from pipelines.definitions import build_definitions  # noqa: E402
-from pipelines.ingest.landing import forget_hashes  # noqa: E402
+from pipelines.ingest.landing_folder import forget_hashes  # noqa: E402
 from pipelines.ingest.market_refresh import settle  # noqa: E402
 from pipelines.resources import WarehouseResource  # noqa: E402
 

@@ -21,6 +21,9 @@ from pipelines.warehouse.publish import TableToPublish
 SHARES = dg.AssetKey(["raw", "market_shares"])
 SHARES_CODE_VERSION = "2"  # 2: the shares' only store, one version per file (was submissions)
 GROUP_COLUMNS = ["period", "market", "region"]  # a later file replaces the figures of a group
+# Metadata of the shares' materialization that `sovai refresh` prints, one line each
+LEFT_IN_LANDING = "files_left_in_landing"
+IGNORED_IN_LANDING = "landing_entries_ignored"
 
 SHARE_COLUMNS = {
     "period": "Start of the period the share describes (ISO date)",
@@ -125,12 +128,18 @@ def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         context.log.warning(
             f"Quarantined {file.path.name}: {len(problems)} problems, first: {problems[0]}"
         )
+    for name, why in outcome.left:
+        context.log.warning(f"Left {name} in the landing folder: {why}")
+    for name, why in outcome.ignored:
+        context.log.warning(f"Ignored {name} in the landing folder: {why}")
     result = materialize_result(published, SHARE_COLUMNS)
     return dg.MaterializeResult(
         metadata={
             **result.metadata,
             "files_accepted": [file.path.name for file, _ in outcome.accepted],
             "files_quarantined": [file.path.name for file, _ in outcome.rejected],
+            LEFT_IN_LANDING: [f"{name}: {why}" for name, why in outcome.left],
+            IGNORED_IN_LANDING: [f"{name}: {why}" for name, why in outcome.ignored],
             **periods_touched(outcome),
         },
         check_results=[landing_check_result(SHARES, outcome, settings)],

@@ -118,8 +118,11 @@ def landing_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
     )
 
 
-def rejection_paragraph(name: str, problems: Sequence[Problem], quarantine: Path) -> str:
-    """One paragraph telling a user what was wrong with a refused file and where it went."""
+def rejection_paragraph(
+    name: str, problems: Sequence[Problem], quarantine: Path, stored: str | None = None
+) -> str:
+    """One paragraph telling a user what was wrong with a refused file and where it went
+    (stored: its name in quarantine, when too long a name was shortened)."""
     listed = "; ".join(
         f"{p.row}, column '{p.column}': {p.rule}"
         + ("" if p.value is None else f" (found {p.value!r})")
@@ -128,11 +131,13 @@ def rejection_paragraph(name: str, problems: Sequence[Problem], quarantine: Path
     more = (
         f"; and {len(problems) - LISTED_PER_FILE} more" if len(problems) > LISTED_PER_FILE else ""
     )
+    kept = stored or name
+    renamed = f" as {kept}" if kept != name else ""
     return (
         f"Refused market file '{name}': {listed}{more}. It was moved, unchanged, to "
-        f"{quarantine}/ beside {name}.errors.json, which lists every problem; fix it and drop it "
-        "into the landing folder again, or release it with `sovai quarantine release "
-        f"{name}`. The other files went in."
+        f"{quarantine}/{renamed} beside {kept}.errors.json, which lists every problem; fix it "
+        "and drop it into the landing folder again, or release it with `sovai quarantine "
+        f"release {name}`. The other files went in."
     )
 
 
@@ -175,7 +180,10 @@ def landing_check_result(
             metadata=counts,
         )
     problems = [problem for _, listed in rejected for problem in listed]
-    paragraphs = [rejection_paragraph(name, listed, quarantine) for name, listed in rejected]
+    paragraphs = [
+        rejection_paragraph(name, listed, quarantine, outcome.quarantined_as.get(name))
+        for name, listed in rejected
+    ]
     if earlier:
         paragraphs.append(waiting_paragraph(earlier))
     metadata: dict = {

@@ -121,12 +121,13 @@ def refresh(quiet: bool, first, last, everything: bool) -> None:
 
 
 def _refresh_market(quiet: bool, request=None) -> None:
+    from pipelines.ingest.landing_folder import LandingFolderError
     from pipelines.ingest.market_refresh import plan_refresh
     from pipelines.warehouse.connection import WarehouseDamagedError
 
     try:
         plan = plan_refresh(get_settings())
-    except WarehouseDamagedError as error:
+    except (WarehouseDamagedError, LandingFolderError) as error:
         raise UserError(str(error)) from None
     if plan.period_start is not None:
         _say(
@@ -155,6 +156,7 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
     os.chdir(PROJECT_ROOT)  # dagster.yaml's storage paths are relative to the project root
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.BetaWarning)  # our own use of beta APIs; not news
+        from pipelines.assets.market import IGNORED_IN_LANDING, LEFT_IN_LANDING
         from pipelines.definitions import defs
 
     _say(f"Running {job} into {warehouse_path} ...", quiet)
@@ -184,6 +186,9 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
             version, status = "", f"wrote {metadata['path'].value}" if "path" in metadata else ""
         click.echo(f"  {key:<40} {version:<5} {status}")
         published.append(key)
+        for label, entry in (("Note", LEFT_IN_LANDING), ("Ignored", IGNORED_IN_LANDING)):
+            for line in metadata[entry].value if entry in metadata else []:
+                click.echo(f"{label}: {line}", err=True)
     if not result.success:
         failures = [
             event.step_failure_data.user_failure_data.description

@@ -34,6 +34,26 @@ def link_identity(path: Path) -> str:
     return hashlib.sha256(f"symlink:{os.readlink(path)}".encode()).hexdigest()
 
 
+FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a file's problem
+
+
+def unreadable(file: MarketFile, error: BaseException) -> Problem:
+    """Any other failure to read or validate one file (a half-uploaded Parquet file, a column of
+    lists, a CSV line too long for the csv module, a panic in a Rust reader) refuses that file
+    alone, with the cause in one line, instead of stopping the run for every file."""
+    if isinstance(error, FATAL):
+        raise error
+    kind = type(error).__name__
+    if kind in ("Error", "Exception"):  # e.g. _csv.Error: name the module too
+        kind = f"{type(error).__module__.lstrip('_')}.{kind}"
+    lines = str(error).strip().splitlines()
+    cause = lines[0].strip() if lines else "no message"
+    if len(cause) > 300:
+        cause = cause[:297] + "..."
+    rule = f"could not be read: {cause} ({kind})"
+    return Problem(display_path(file.path), "whole file", "-", rule)
+
+
 def refuse_before_reading(file: MarketFile) -> None:
     """Refuse a link out of its folder (unread) and an empty file (clearer than a header error)."""
     if not escapes_folder(file.path) and file.path.stat().st_size == 0:

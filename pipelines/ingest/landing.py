@@ -10,11 +10,12 @@ changed file counts as new.
 from __future__ import annotations
 
 import csv
-import hashlib
+import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
@@ -23,7 +24,6 @@ from models import market_records
 from models.market_shares import DerivedShareModel, MarketShareModel, check_vendor_references
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path, validate_seed
 from pipelines.ingest.encoding import text_encoding
-from pipelines.ingest.guards import escapes_folder, link_identity
 from pipelines.ingest.readers import read_csv_seed
 
 SHARE_COLUMNS = ["period", "market", "region", "vendor", "share", "source"]
@@ -31,11 +31,26 @@ FORMATS = {".csv": "csv", ".parquet": "parquet"}
 MAX_REPORTED_ROWS = 200
 
 
+class FileStamp(NamedTuple):
+    """What changes when a file is written: compared before and after a file is read."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileStamp:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+
+
 @dataclass(frozen=True)
 class MarketFile:
     path: Path
     content_hash: str | Future[str]  # a Future while another thread is still hashing the file
     origin: str  # "seeds" or "landing"
+    stamp: FileStamp | None = None  # as the file was when listed, before it was read
 
     @property
     def sha256(self) -> str:
@@ -49,63 +64,23 @@ class MarketFile:
         return FORMATS[self.path.suffix.lower()]
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def sha256_of(path: Path) -> str:
-    """Content hash, remembered per (path, size, mtime) so a sensor tick or a run that looks at
-    the same large file twice reads it once."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _HASHES:
-        _HASHES[key] = _hash_file(path)
-    return _HASHES[key]
-
-
-def forget_hashes() -> None:
-    """Drop the remembered hashes (a benchmark timing a run as if in a fresh process)."""
-    _HASHES.clear()
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def market_files(folder: Path, origin: str, hasher: Executor | None = None) -> list[MarketFile]:
-    """CSV and Parquet files of a folder, oldest first (the order in which they replace figures).
-
-    hasher: hash the files on that executor while the caller goes on (reading them, say), instead
-    of before returning."""
-    if not folder.is_dir():
-        return []
-    paths = [
-        path
-        for path in folder.iterdir()
-        if path.is_file() and path.suffix.lower() in FORMATS and not path.name.startswith(".")
-    ]
-    paths.sort(key=lambda path: (path.stat().st_mtime, path.name))
-    # A link out of its folder is identified without reading its target (guards refuses it).
-    return [
-        MarketFile(
-            path,
-            link_identity(path)
-            if escapes_folder(path)
-            else sha256_of(path)
-            if hasher is None
-            else hasher.submit(sha256_of, path),
-            origin,
-        )
-        for path in paths
-    ]
-
-
 def header_of(file: MarketFile) -> list[str]:
     if file.format == "parquet":
-        return list(pl.read_parquet_schema(file.path))
+        schema = pl.read_parquet_schema(file.path)
+        nested = [f"{name!r} ({dtype})" for name, dtype in schema.items() if dtype.is_nested()]
+        if nested:  # a cell of a market file is one value; a list would not cast
+            raise SeedValidationError(
+                [
+                    Problem(
+                        display_path(file.path),
+                        "header",
+                        "-",
+                        f"column {', '.join(nested)} holds lists or structs; each cell of a "
+                        "market file must be one value",
+                    )
+                ]
+            )
+        return list(schema)
     with open(file.path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         first = next(csv.reader(handle), [])
     return [name.strip() for name in first]
@@ -119,6 +94,8 @@ def file_kind(file: MarketFile) -> str:
     if extra == market_records.REQUIRED_COLUMNS and len(set(header)) == len(header):
         return "records"
     shown = ",".join(header) if header else "(no header)"
+    if len(shown) > 200:  # a first line of 100 KiB is not worth repeating in full
+        shown = shown[:197] + "..."
     raise SeedValidationError(
         [
             Problem(

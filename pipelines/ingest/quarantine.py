@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.ingest.names import free_name, name_max
 from pipelines.settings import Settings
 
 ERRORS_SUFFIX = ".errors.json"
@@ -61,10 +62,8 @@ def set_aside(item: QuarantinedFile, folder_name: str) -> Path:
     the file's new path (a numbered name if that folder has one of the same name already)."""
     folder = item.errors.parent / folder_name
     folder.mkdir(parents=True, exist_ok=True)
-    target, counter = folder / item.name, 1
-    while target.exists() or target.with_name(target.name + ERRORS_SUFFIX).exists():
-        target = folder / f"{Path(item.name).stem}.{counter}{Path(item.name).suffix}"
-        counter += 1
+    room = name_max(folder) - len(ERRORS_SUFFIX)
+    target = free_name(folder, item.name, room, ERRORS_SUFFIX)
     if item.path.exists():
         shutil.move(str(item.path), str(target))
     shutil.move(str(item.errors), str(target.with_name(target.name + ERRORS_SUFFIX)))

@@ -171,6 +171,27 @@ def test_a_refused_file_fails_the_landing_check_on_every_run_until_it_is_fixed(b
     ]
 
 
+def test_files_with_250_character_names_go_in_or_to_quarantine_and_the_next_run_is_clean(built):
+    """Their kept copies get shortened names (hash prefix or `.errors.json` would pass 255
+    bytes); the warehouse row and the report keep the real name."""
+    warehouse, seeds, landing = built
+    good, bad = "g" * 246 + ".csv", "b" * 246 + ".csv"
+    (landing / good).write_text(TWO_PERIODS)
+    (landing / bad).write_text(SHARES_HEADER + "2026-05-01,ai_accelerators,global,x,2,t\n")
+    first = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert first.success and not list(landing.iterdir())
+    assert query(
+        warehouse, "select distinct file_name from raw.market_shares where period >= '2026-03-01'"
+    ) == [(good,)]
+    (report_path,) = (landing.parent / "quarantine").glob("*.errors.json")
+    report = json.loads(report_path.read_text())
+    assert report["file"] == bad and report["quarantined_as"] != bad
+    assert f"as {report['quarantined_as']} beside" in landing_check(first).description
+
+    second = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert second.success, "a later run must not trip over the long names"
+
+
 def test_a_released_file_no_longer_fails_the_landing_check(built):
     from pipelines.ingest.quarantine import release
 

@@ -1,6 +1,10 @@
 """`sovai refresh`, `check` and `quarantine` as a user runs them: real processes, private paths."""
 
+import hashlib
 import importlib.util
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -83,3 +87,65 @@ def test_a_range_that_ends_before_it_starts_is_a_usage_error(tmp_path):
     )
     assert result.returncode == 2
     assert "--to is before --from" in result.stderr
+
+
+# Writes a share file in two parts, holding the descriptor open between them until told to go on.
+TWO_PART_WRITER = """
+import sys
+with open(sys.argv[1], "w") as out:
+    out.write("period,market,region,vendor,share,source\\n2026-06-01,gpus,apac,nvidia,0.7,w\\n")
+    out.flush()
+    print("half", flush=True)
+    input()
+    out.write("2026-06-01,gpus,apac,amd,0.3,w\\n")
+"""
+
+
+def test_refresh_leaves_a_file_still_being_written_and_takes_it_whole_once_it_is_closed(built):
+    """A real writer process keeps the file open between its two writes; a FIFO beside it is
+    reported, never opened (opening it would hang the refresh)."""
+    landing = Path(built["SOVAI_LANDING_DIR"])
+    path = landing / "being-written.csv"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", TWO_PART_WRITER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline() == "half\n"
+        os.mkfifo(landing / "pipe.csv")
+        first = sovai("refresh", env=built)
+    finally:
+        writer.communicate("\n", timeout=30)
+        (landing / "pipe.csv").unlink(missing_ok=True)
+    assert first.returncode == 0, first.stderr
+    assert (
+        "Note: being-written.csv: open for writing by a process: still being written, left in "
+        "landing for the next refresh" in first.stderr
+    )
+    assert "Ignored: pipe.csv: a FIFO (named pipe), not a regular file; never opened" in (
+        first.stderr
+    )
+    assert path.exists() and no_traceback(first)
+
+    second = sovai("refresh", "--quiet", env=built)
+    assert second.returncode == 0, second.stderr
+    assert not path.exists() and "being-written.csv" not in second.stderr
+    (kept,) = (landing.parent / "processed").glob("*-being-written.csv")
+    with duckdb.connect(built["SOVAI_WAREHOUSE"], read_only=True) as con:
+        recorded = con.execute(
+            "select distinct file_sha256, count(*) over () from raw.market_shares "
+            "where file_name = 'being-written.csv'"
+        ).fetchall()
+    assert recorded == [(hashlib.sha256(kept.read_bytes()).hexdigest(), 2)]
+    assert kept.read_text().count("\n") == 3, "the whole file, both parts"
+
+
+def test_a_landing_path_that_is_a_file_is_a_clear_error(tmp_path):
+    env = private_env(tmp_path)
+    Path(env["SOVAI_LANDING_DIR"]).parent.mkdir(parents=True)
+    Path(env["SOVAI_LANDING_DIR"]).write_text("not a folder")
+    result = sovai("refresh", env=env)
+    assert result.returncode == 1 and no_traceback(result)
+    assert f"{env['SOVAI_LANDING_DIR']} is not a folder" in result.stderr

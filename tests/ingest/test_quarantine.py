@@ -77,3 +77,13 @@ def test_a_file_landed_again_under_its_name_supersedes_the_refused_one(settings)
     assert sorted(item.name for item in resolved) == ["shares.1.csv", "shares.csv"]
     assert [item.name for item in pending(settings)] == ["other.csv"]
     assert (settings.quarantine_dir / "resolved" / "shares.1.csv").exists()
+
+
+def test_releasing_a_long_named_file_twice_numbers_it_within_the_name_limit(settings):
+    long_name = "r" * 239 + ".csv"  # with `.errors.json` 255 bytes; numbered `.1`, 257
+    refuse(settings, long_name)
+    release(settings, None)
+    refuse(settings, long_name)
+    ((_, kept),) = release(settings, None)
+    assert kept.name.endswith(".1.csv") and len(kept.name + ".errors.json") <= 255
+    assert kept.with_name(kept.name + ".errors.json").exists()
