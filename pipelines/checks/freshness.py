@@ -13,6 +13,7 @@ import dagster as dg
 import yaml
 
 from pipelines.ingest.encoding import read_text
+from pipelines.ingest.seed_yaml import load_seed_yaml
 
 DEFAULT_WARN_HOURS = 24.0
 DEFAULT_FAIL_HOURS = 72.0
@@ -21,7 +22,7 @@ DEFAULT_FAIL_HOURS = 72.0
 def market_freshness_policy(seeds_dir: Path) -> dg.FreshnessPolicy:
     """Warn after market_freshness_warn_hours without a refresh, fail after ..._fail_hours."""
     try:
-        assumptions = yaml.safe_load(read_text(seeds_dir / "assumptions.yaml"))
+        assumptions = load_seed_yaml(read_text(seeds_dir / "assumptions.yaml"))
         warn = float(assumptions["market_freshness_warn_hours"])
         fail = float(assumptions["market_freshness_fail_hours"])
         if not 0 < warn < fail:

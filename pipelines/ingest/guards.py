@@ -19,6 +19,7 @@ import yaml
 from models.market_periods import MAX_REPORTED_ROWS, PeriodBounds, period_bounds
 from models.validation import Problem, SeedValidationError, display_path
 from pipelines.ingest.encoding import read_text
+from pipelines.ingest.seed_yaml import load_seed_yaml
 
 if TYPE_CHECKING:
     from pipelines.ingest.landing import MarketFile
@@ -110,6 +111,6 @@ def _out_of_bounds_rows(file: MarketFile, bounds: PeriodBounds) -> list[Problem]
 def seed_period_bounds(seeds_dir: Path) -> PeriodBounds | None:
     """Bounds straight from seeds/assumptions.yaml, for planning a run before it validates."""
     try:
-        return period_bounds(yaml.safe_load(read_text(seeds_dir / "assumptions.yaml")))
+        return period_bounds(load_seed_yaml(read_text(seeds_dir / "assumptions.yaml")))
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
         return None  # the run's validation reports the broken file
