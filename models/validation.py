@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,40 @@ class SeedValidationError(Exception):
             f"{count} problem{'s' if count != 1 else ''} in the input data; "
             f"nothing was published:\n{lines}"
         )
+
+
+def is_crash(error: BaseException) -> bool:
+    """A BaseException that is neither an Exception nor a request to stop: a Rust panic inside
+    polars (pyo3's PanicException), which `except Exception` does not catch."""
+    return not isinstance(error, Exception | KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
+def crash_problem(file: str, error: BaseException) -> Problem:
+    """A crash while reading or checking one file, as a problem naming that file."""
+    lines = str(error).strip().splitlines()
+    detail = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return Problem(
+        file,
+        "whole file",
+        "-",
+        f"checking this file crashed inside a library ({detail}); nothing of it was used. "
+        "Something in the file triggers a bug in sovai or polars: look for an unusual value, "
+        "and report the crash with the file",
+    )
+
+
+@contextmanager
+def problems_collected(problems: list[Problem], file: str) -> Iterator[None]:
+    """Adds a SeedValidationError's problems, or a crash naming the file, to problems; so one
+    bad file is reported beside the others instead of stopping the whole check."""
+    try:
+        yield
+    except SeedValidationError as error:
+        problems.extend(error.problems)
+    except BaseException as error:
+        if not is_crash(error):
+            raise
+        problems.append(crash_problem(file, error))
 
 
 @dataclass

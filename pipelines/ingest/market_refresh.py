@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from models.market_periods import PeriodBounds
-from models.validation import Problem, SeedValidationError
+from models.validation import Problem, display_path, problems_collected
 from pipelines.ingest.guards import (
     check_landed,
     escapes_folder,
@@ -144,13 +144,13 @@ def _validated_shares(
     file: MarketFile, known_vendors: set[str], bounds: PeriodBounds | None
 ) -> pl.DataFrame | list[Problem]:
     """A file's shares, or its problems: each file on its own, so one bad file stops no other."""
-    try:
+    problems: list[Problem] = []
+    with problems_collected(problems, display_path(file.path)):
         refuse_before_reading(file)
         shares = shares_from_file(file, known_vendors)
         check_landed(file, shares, bounds)
         return shares
-    except SeedValidationError as error:
-        return error.problems
+    return problems
 
 
 def file_columns(file: MarketFile) -> dict[str, str]:
