@@ -3,6 +3,8 @@
 import pandera.polars as pa
 import polars as pl
 
+from models.validation import CALENDAR_DATE_RULE, ISO_DATE_SHAPE, parsed_date
+
 
 class AssumptionsModel(pa.DataFrameModel):
     electricity_usd_per_kwh: float = pa.Field(ge=0, description="Electricity price [USD/kWh]")
@@ -27,7 +29,7 @@ class AssumptionsModel(pa.DataFrameModel):
         ge=0, le=10000, description="2023: HHI increase presumed to lessen competition [HHI]"
     )
     market_period_start: str = pa.Field(
-        str_matches=r"^\d{4}-\d{2}-\d{2}$", description="First day a market period may have"
+        str_matches=ISO_DATE_SHAPE.pattern, description="First day a market period may have"
     )
     market_period_days_ahead: int = pa.Field(
         ge=0, le=3660, description="How far ahead of today a period may lie [days]"
@@ -50,3 +52,10 @@ class AssumptionsModel(pa.DataFrameModel):
         return data.lazyframe.select(
             pl.col("market_freshness_fail_hours") > pl.col("market_freshness_warn_hours")
         )
+
+    @pa.dataframe_check(error=f"market_period_start: {CALENDAR_DATE_RULE}")
+    def period_start_is_a_real_date(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        # Text of the ISO shape (the pattern above) that names no day: 2000-13-45, 2026-02-30.
+        start = pl.col("market_period_start")
+        iso_shaped = start.str.contains(ISO_DATE_SHAPE.pattern)
+        return data.lazyframe.select(~iso_shaped | parsed_date(start).is_not_null())

@@ -9,9 +9,12 @@ share file meets less the repeated-key test that the derivation rules out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
+
+from models.validation import ISO_DATE_RULE, date_rule, parsed_date
 
 KEY_PATTERN = r"^[a-z0-9_]+$"
 REQUIRED_COLUMNS = ["period", "market", "region", "vendor", "quantity"]
@@ -28,6 +31,10 @@ class RecordRule:
     is_broken: pl.Expr  # true on a row that breaks the rule
     is_broken_sql: str  # the same test in DuckDB SQL, over the columns read as text
     is_broken_typed_sql: str  # the same test over columns DuckDB already parsed as typed
+    rule_of: Callable[[str], str] | None = None  # the rule in words for one refused value
+
+    def rule_for(self, value: str | None) -> str:
+        return self.rule_of(value) if self.rule_of and value is not None else self.rule
 
 
 PERIOD_SQL = "try_cast(try_strptime(trim(period::varchar), '%Y-%m-%d') as date)"
@@ -40,7 +47,7 @@ def _key_broken_sql(name: str) -> str:
 
 def parsed_period() -> pl.Expr:
     column = pl.col("period")
-    return column.cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    return parsed_date(column.cast(pl.String).str.strip_chars())
 
 
 def parsed_quantity() -> pl.Expr:
@@ -55,10 +62,12 @@ def _key_broken(name: str) -> pl.Expr:
 RECORD_RULES = [
     RecordRule(
         "period",
-        "must be an ISO date (YYYY-MM-DD)",
+        ISO_DATE_RULE,
         parsed_period().is_null(),
-        f"{PERIOD_SQL} is null",
-        "period is null",
+        # DuckDB has a year 0 (1 BC); Python and the warehouse's clients do not.
+        f"({PERIOD_SQL} is null or year({PERIOD_SQL}) < 1)",
+        "(period is null or year(period) < 1)",
+        date_rule,
     ),
     RecordRule(
         "market",

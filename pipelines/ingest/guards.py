@@ -17,7 +17,7 @@ import polars as pl
 import yaml
 
 from models.market_periods import MAX_REPORTED_ROWS, PeriodBounds, period_bounds
-from models.validation import Problem, SeedValidationError, display_path
+from models.validation import Problem, SeedValidationError, display_path, parsed_date
 from pipelines.ingest.encoding import read_text
 from pipelines.ingest.seed_yaml import load_seed_yaml
 
@@ -85,9 +85,7 @@ def _out_of_bounds_rows(file: MarketFile, bounds: PeriodBounds) -> list[Problem]
         if csv
         else pl.scan_parquet(file.path)
     )
-    period = (
-        pl.col("period").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-    )
+    period = parsed_date(pl.col("period").cast(pl.String).str.strip_chars())
     rows = (
         scan.select(period.alias("period"))
         .with_row_index("_position", offset=2 if csv else 1)

@@ -257,7 +257,7 @@ def _broken_record_rows(file: MarketFile) -> list[Problem]:
                         display_path(file.path),
                         f"{label} {row['_position']}",
                         rule.column,
-                        rule.rule,
+                        rule.rule_for(None if value is None else str(value)),
                         None if value is None else str(value),
                     )
                 )

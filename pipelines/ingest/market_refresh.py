@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from models.market_periods import PeriodBounds
-from models.validation import Problem, display_path, problems_collected
+from models.validation import Problem, display_path, parsed_date, problems_collected
 from pipelines.ingest.guards import (
     check_landed,
     escapes_folder,
@@ -95,7 +95,7 @@ def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, d
             if file.format == "parquet"
             else pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
         )
-        period = pl.col("period").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+        period = parsed_date(pl.col("period").cast(pl.String))
         if bounds is not None:  # a refused period must not widen the run's range
             period = period.filter(period.is_between(bounds.first, bounds.last))
         low, high = (
