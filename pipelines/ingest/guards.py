@@ -110,5 +110,13 @@ def seed_period_bounds(seeds_dir: Path) -> PeriodBounds | None:
     """Bounds straight from seeds/assumptions.yaml, for planning a run before it validates."""
     try:
         return period_bounds(load_seed_yaml(read_text(seeds_dir / "assumptions.yaml")))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+    except (
+        OSError,
+        yaml.YAMLError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        OverflowError,
+    ):
         return None  # the run's validation reports the broken file
