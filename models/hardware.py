@@ -10,6 +10,19 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
+from models.bounds import (
+    MAX_CHIP_BANDWIDTH_BIT_S,
+    MAX_CHIP_BANDWIDTH_BYTE_S,
+    MAX_CHIP_BIT_OP_PER_S,
+    MAX_CHIP_MEMORY_BYTES,
+    MAX_CHIP_OP_PER_S,
+    MAX_CHIP_POWER_W,
+    MAX_DIE_AREA_MM2,
+    MAX_PROCESS_NM,
+    MAX_TRANSISTORS_MILLIONS,
+    MAX_UNIT_PRICE_USD,
+)
+
 SOURCE_KINDS = ["hardware_catalog", "benchmark_results"]
 SOURCE_FORMATS = {
     "hardware_catalog": "epoch_ml_hardware_csv",
@@ -61,9 +74,40 @@ SUPPLEMENTABLE = [
 ]
 
 
-def _measure(description: str, gt: bool = False) -> pa.Field:
+# Largest physical value of each measured catalog column (see models.bounds), also the bound of
+# a cited supplement for that column.
+CATALOG_MAXIMA = {
+    "release_price_usd": MAX_UNIT_PRICE_USD,
+    **dict.fromkeys(
+        [
+            "fp64_flop_s",
+            "fp32_flop_s",
+            "tf32_flop_s",
+            "tensor_fp16_bf16_flop_s",
+            "fp16_flop_s",
+            "fp8_flop_s",
+            "fp4_flop_s",
+            "int16_op_s",
+            "int8_op_s",
+            "int4_op_s",
+        ],
+        MAX_CHIP_OP_PER_S,
+    ),
+    "memory_bytes": MAX_CHIP_MEMORY_BYTES,
+    "memory_bandwidth_byte_s": MAX_CHIP_BANDWIDTH_BYTE_S,
+    "intranode_bandwidth_byte_s": MAX_CHIP_BANDWIDTH_BYTE_S,
+    "internode_bandwidth_bit_s": MAX_CHIP_BANDWIDTH_BIT_S,
+    "tdp_w": MAX_CHIP_POWER_W,
+    "die_size_mm2": MAX_DIE_AREA_MM2,
+    "process_size_nm": MAX_PROCESS_NM,
+    "transistors_millions": MAX_TRANSISTORS_MILLIONS,
+    "total_processing_performance_bit_op_s": MAX_CHIP_BIT_OP_PER_S,
+}
+
+
+def _measure(column: str, description: str, gt: bool = False) -> pa.Field:
     bound = {"gt": 0} if gt else {"ge": 0}
-    return pa.Field(nullable=True, **bound, description=description)
+    return pa.Field(nullable=True, **bound, le=CATALOG_MAXIMA[column], description=description)
 
 
 class HardwareSourceModel(pa.DataFrameModel):
@@ -99,28 +143,39 @@ class HardwareCatalogModel(pa.DataFrameModel):
     type: str = pa.Field(nullable=True, description="GPU, TPU, NPU, ...")
     notes: str = pa.Field(nullable=True, description="Epoch AI's notes (may span lines)")
     release_date: date = pa.Field(nullable=True, description="Release date (ISO date)")
-    release_price_usd: float = _measure("Release (list) price [USD]", gt=True)
-    fp64_flop_s: float = _measure("Peak dense FP64 [FLOP/s]")
-    fp32_flop_s: float = _measure("Peak dense FP32 [FLOP/s]")
-    tf32_flop_s: float = _measure("Peak dense TF32 tensor [FLOP/s]")
-    tensor_fp16_bf16_flop_s: float = _measure("Peak dense FP16/BF16 tensor [FLOP/s]")
-    fp16_flop_s: float = _measure("Peak dense FP16 (non-tensor) [FLOP/s]")
-    fp8_flop_s: float = _measure("Peak dense FP8 [FLOP/s]")
-    fp4_flop_s: float = _measure("Peak dense FP4 [FLOP/s]")
-    int16_op_s: float = _measure("Peak dense INT16 [OP/s]")
-    int8_op_s: float = _measure("Peak dense INT8 [OP/s]")
-    int4_op_s: float = _measure("Peak dense INT4 [OP/s]")
-    memory_bytes: float = _measure("Memory capacity [bytes]", gt=True)
-    memory_bandwidth_byte_s: float = _measure("Memory bandwidth [byte/s]", gt=True)
-    intranode_bandwidth_byte_s: float = _measure("Chip-to-chip (e.g. NVLink) bandwidth [byte/s]")
-    internode_bandwidth_bit_s: float = _measure("Network bandwidth between nodes [bit/s]")
-    tdp_w: float = _measure("Thermal design power [W]", gt=True)
-    die_size_mm2: float = _measure("Die area [mm2]", gt=True)
-    process_size_nm: float = _measure("Process node [nm]", gt=True)
-    transistors_millions: float = _measure("Transistors [millions]", gt=True)
+    release_price_usd: float = _measure("release_price_usd", "Release (list) price [USD]", gt=True)
+    fp64_flop_s: float = _measure("fp64_flop_s", "Peak dense FP64 [FLOP/s]")
+    fp32_flop_s: float = _measure("fp32_flop_s", "Peak dense FP32 [FLOP/s]")
+    tf32_flop_s: float = _measure("tf32_flop_s", "Peak dense TF32 tensor [FLOP/s]")
+    tensor_fp16_bf16_flop_s: float = _measure(
+        "tensor_fp16_bf16_flop_s", "Peak dense FP16/BF16 tensor [FLOP/s]"
+    )
+    fp16_flop_s: float = _measure("fp16_flop_s", "Peak dense FP16 (non-tensor) [FLOP/s]")
+    fp8_flop_s: float = _measure("fp8_flop_s", "Peak dense FP8 [FLOP/s]")
+    fp4_flop_s: float = _measure("fp4_flop_s", "Peak dense FP4 [FLOP/s]")
+    int16_op_s: float = _measure("int16_op_s", "Peak dense INT16 [OP/s]")
+    int8_op_s: float = _measure("int8_op_s", "Peak dense INT8 [OP/s]")
+    int4_op_s: float = _measure("int4_op_s", "Peak dense INT4 [OP/s]")
+    memory_bytes: float = _measure("memory_bytes", "Memory capacity [bytes]", gt=True)
+    memory_bandwidth_byte_s: float = _measure(
+        "memory_bandwidth_byte_s", "Memory bandwidth [byte/s]", gt=True
+    )
+    intranode_bandwidth_byte_s: float = _measure(
+        "intranode_bandwidth_byte_s", "Chip-to-chip (e.g. NVLink) bandwidth [byte/s]"
+    )
+    internode_bandwidth_bit_s: float = _measure(
+        "internode_bandwidth_bit_s", "Network bandwidth between nodes [bit/s]"
+    )
+    tdp_w: float = _measure("tdp_w", "Thermal design power [W]", gt=True)
+    die_size_mm2: float = _measure("die_size_mm2", "Die area [mm2]", gt=True)
+    process_size_nm: float = _measure("process_size_nm", "Process node [nm]", gt=True)
+    transistors_millions: float = _measure(
+        "transistors_millions", "Transistors [millions]", gt=True
+    )
     foundry: str = pa.Field(nullable=True, description="Foundry")
     total_processing_performance_bit_op_s: float = _measure(
-        "Epoch's total processing performance, max over precisions of ops x bit length [bit-OP/s]"
+        "total_processing_performance_bit_op_s",
+        "Epoch's total processing performance, max over precisions of ops x bit length [bit-OP/s]",
     )
     datasheet_url: str = pa.Field(nullable=True, description="Link(s) to the datasheet")
     price_source: str = pa.Field(nullable=True, description="Where the price comes from")
@@ -139,6 +194,11 @@ class CatalogSupplementModel(pa.DataFrameModel):
     class Config:
         strict = True
         unique = ["hardware_name", "field"]
+
+    @pa.dataframe_check(error="value: above the physical bound of its field (see models.bounds)")
+    def value_within_its_field_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        bound = pl.col("field").replace_strict(CATALOG_MAXIMA, default=None)
+        return data.lazyframe.select(bound.is_null() | (pl.col("value") <= bound))
 
 
 class AcceleratorAliasModel(pa.DataFrameModel):

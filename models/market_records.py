@@ -9,9 +9,12 @@ share file meets less the repeated-key test that the derivation rules out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
+
+from models.validation import ISO_DATE_RULE, Problem, date_rule, parsed_date
 
 KEY_PATTERN = r"^[a-z0-9_]+$"
 REQUIRED_COLUMNS = ["period", "market", "region", "vendor", "quantity"]
@@ -19,6 +22,8 @@ REQUIRED_COLUMNS = ["period", "market", "region", "vendor", "quantity"]
 # market and region keys and vendor names repeat across millions of rows.
 GROUP_CHECKED_COLUMNS = ("market", "region", "vendor")
 OPTIONAL_COLUMNS = ["unit", "source"]
+GROUP_KEYS = ["period", "market", "region"]  # the group a share is a part of
+MAX_REPORTED_GROUPS = 200
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,10 @@ class RecordRule:
     is_broken: pl.Expr  # true on a row that breaks the rule
     is_broken_sql: str  # the same test in DuckDB SQL, over the columns read as text
     is_broken_typed_sql: str  # the same test over columns DuckDB already parsed as typed
+    rule_of: Callable[[str], str] | None = None  # the rule in words for one refused value
+
+    def rule_for(self, value: str | None) -> str:
+        return self.rule_of(value) if self.rule_of and value is not None else self.rule
 
 
 PERIOD_SQL = "try_cast(try_strptime(trim(period::varchar), '%Y-%m-%d') as date)"
@@ -40,7 +49,7 @@ def _key_broken_sql(name: str) -> str:
 
 def parsed_period() -> pl.Expr:
     column = pl.col("period")
-    return column.cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    return parsed_date(column.cast(pl.String).str.strip_chars())
 
 
 def parsed_quantity() -> pl.Expr:
@@ -55,10 +64,12 @@ def _key_broken(name: str) -> pl.Expr:
 RECORD_RULES = [
     RecordRule(
         "period",
-        "must be an ISO date (YYYY-MM-DD)",
+        ISO_DATE_RULE,
         parsed_period().is_null(),
-        f"{PERIOD_SQL} is null",
-        "period is null",
+        # DuckDB has a year 0 (1 BC); Python and the warehouse's clients do not.
+        f"({PERIOD_SQL} is null or year({PERIOD_SQL}) < 1)",
+        "(period is null or year(period) < 1)",
+        date_rule,
     ),
     RecordRule(
         "market",
@@ -116,8 +127,11 @@ def text_csv_reader() -> str:
     return "read_csv(?, header = true, all_varchar = true, encoding = ?)"
 
 
-def aggregation_sql(reader: str, typed: bool = False) -> str:
+def aggregation_sql(reader: str, typed: bool = False, with_unit: bool = False) -> str:
     """Quantities per period, market, region and vendor, and the count of rows breaking a rule.
+
+    with_unit: the file has a unit column; totals are also per unit as written, so that a group
+    mixing units can be refused (see unit_problems) instead of added up as one.
 
     typed: the reader already parsed period and quantity (see typed_csv_reader), so the rules are
     plain tests on values instead of parsing text row by row. Vendor names come as written;
@@ -134,7 +148,7 @@ def aggregation_sql(reader: str, typed: bool = False) -> str:
             {period} as period,
             market::varchar as market,
             region::varchar as region,
-            vendor::varchar as vendor,
+            vendor::varchar as vendor,{" unit::varchar as unit," if with_unit else ""}
             sum({quantity}) as quantity,
             count(*) filter (where {broken}) as broken_rows
         from {reader}
@@ -147,9 +161,81 @@ def merge_padded_vendors(totals: pl.DataFrame) -> pl.DataFrame:
     names = totals.get_column("vendor").unique()
     if names.equals(names.str.strip_chars(), null_equal=True):
         return totals
-    return totals.group_by(
-        "period", "market", "region", pl.col("vendor").str.strip_chars(), maintain_order=True
-    ).agg(pl.col("quantity").sum(), pl.col("broken_rows").sum())
+    return _regrouped(totals, pl.col("vendor").str.strip_chars())
+
+
+def _regrouped(totals: pl.DataFrame, vendor: pl.Expr) -> pl.DataFrame:
+    return totals.group_by(*GROUP_KEYS, vendor, maintain_order=True).agg(
+        pl.col("quantity").sum(), pl.col("broken_rows").sum()
+    )
+
+
+def _unit() -> pl.Expr:
+    """A unit as compared: trimmed and lowercase; empty is no unit (null)."""
+    unit = pl.col("unit").cast(pl.String).str.strip_chars().str.to_lowercase()
+    return pl.when(unit != "").then(unit)
+
+
+def group_label(period: object, market: object, region: object) -> str:
+    return f"records of {period} {market}/{region}"
+
+
+def unit_problems(file: str, totals: pl.DataFrame) -> list[Problem]:
+    """Groups whose rows give their quantities in more than one unit (units and usd_millions):
+    adding them up would mix counts and money. A file may use any one unit per group."""
+    mixed = (
+        totals.group_by(GROUP_KEYS, maintain_order=True)
+        .agg(_unit().unique().sort(nulls_last=True).alias("units"))
+        .filter(pl.col("units").list.len() > 1)
+    )
+    problems = []
+    for period, market, region, units in mixed.head(MAX_REPORTED_GROUPS).iter_rows():
+        shown = ", ".join("(empty)" if unit is None else unit for unit in units)
+        rule = (
+            f"one period, market and region mixes units ({shown}); a share needs one unit "
+            "per group: convert its rows to one unit, or leave the others out"
+        )
+        problems.append(Problem(file, group_label(period, market, region), "unit", rule))
+    return problems
+
+
+def without_unit(totals: pl.DataFrame) -> pl.DataFrame:
+    """Totals per vendor once each group has one unit; regrouped only when a unit was written
+    in two ways (" Units" and "units")."""
+    units = totals.get_column("unit").unique()
+    totals = totals.drop("unit")
+    if units.len() == units.to_frame().select(_unit().n_unique()).item():
+        return totals
+    return _regrouped(totals, pl.col("vendor"))
+
+
+def shares_of(totals: pl.DataFrame) -> pl.DataFrame:
+    """Each vendor's quantity over its group's total (null when the total is 0), with the total."""
+    total = pl.col("quantity").sum().over(GROUP_KEYS)
+    return totals.select(
+        *GROUP_KEYS,
+        "vendor",
+        pl.when(total > 0).then(pl.col("quantity") / total).alias("share"),
+        total.alias("group_total"),
+    )
+
+
+def overflow_problems(file: str, shares: pl.DataFrame) -> list[Problem]:
+    """Groups whose total is not a finite number: two quantities of 1e308 add up to infinity as
+    floats, and every share of an infinite total would come out as 0."""
+    overflowing = (
+        shares.filter(~pl.col("group_total").is_finite())
+        .unique(GROUP_KEYS, keep="first", maintain_order=True)
+        .select(*GROUP_KEYS)
+    )
+    rule = (
+        "the quantities of this group add up to more than a number can hold (about 1.8e308); "
+        "give them in a larger unit (thousands, millions)"
+    )
+    return [
+        Problem(file, group_label(*group), "quantity", rule)
+        for group in overflowing.head(MAX_REPORTED_GROUPS).iter_rows()
+    ]
 
 
 def group_rule_broken(totals: pl.DataFrame) -> bool:

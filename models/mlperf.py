@@ -8,6 +8,14 @@ newer release that changes units is noticed instead of mis-read.
 import pandera.polars as pa
 import polars as pl
 
+from models.bounds import (
+    MAX_ACCELERATORS_PER_NODE,
+    MAX_BENCHMARK_RESULT,
+    MAX_ENERGY_PER_SAMPLE_MJ,
+    MAX_NODES,
+    MAX_SYSTEM_POWER_W,
+)
+
 # Published field -> column of raw.mlperf_results. Fields marked required must be in every
 # record; the others may be absent (Power_* appear only on results with power).
 MLPERF_FIELDS = {
@@ -40,6 +48,7 @@ OPTIONAL_FIELDS = {"Power_Result", "Power_Units", "UsedModel", "weight_data_type
 
 PERFORMANCE_UNITS = ["Tokens/s", "Samples/s", "Queries/s", "Latency (ms)"]
 POWER_UNITS = ["Watts", "millijoules"]
+POWER_MAXIMA = {"Watts": MAX_SYSTEM_POWER_W, "millijoules": MAX_ENERGY_PER_SAMPLE_MJ}
 
 
 class MlperfResultModel(pa.DataFrameModel):
@@ -57,17 +66,22 @@ class MlperfResultModel(pa.DataFrameModel):
     used_model: str = pa.Field(nullable=True, description="Model actually run (open division)")
     scenario: str = pa.Field(description="Offline, Server, SingleStream, MultiStream, ...")
     accuracy: str = pa.Field(nullable=True, description="Accuracy reached, as published")
-    nodes: int = pa.Field(ge=1, description="Nodes in the system [count]")
+    nodes: int = pa.Field(ge=1, le=MAX_NODES, description="Nodes in the system [count]")
     accelerator: str = pa.Field(nullable=True, description="Accelerator; empty for CPU-only")
     accelerators_per_node: int = pa.Field(
-        nullable=True, ge=0, description="Accelerators per node ('a#') [count]"
+        nullable=True,
+        ge=0,
+        le=MAX_ACCELERATORS_PER_NODE,
+        description="Accelerators per node ('a#') [count]",
     )
     processor: str = pa.Field(nullable=True, description="Host processors")
     software: str = pa.Field(nullable=True, description="Software stack")
     weight_data_types: str = pa.Field(nullable=True, description="Precision of the weights")
     version: str = pa.Field(description="MLPerf round, e.g. v4.1")
     details_url: str = pa.Field(nullable=True, description="Link to the submission")
-    performance_result: float = pa.Field(gt=0, description="Result, in performance_units")
+    performance_result: float = pa.Field(
+        gt=0, le=MAX_BENCHMARK_RESULT, description="Result, in performance_units"
+    )
     performance_units: str = pa.Field(isin=PERFORMANCE_UNITS, description="Unit of the result")
     power_result: float = pa.Field(nullable=True, gt=0, description="Power result, in power_units")
     power_units: str = pa.Field(nullable=True, isin=POWER_UNITS, description="Unit of power")
@@ -79,4 +93,14 @@ class MlperfResultModel(pa.DataFrameModel):
     def power_has_unit(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
             pl.col("power_result").is_null() == pl.col("power_units").is_null()
+        )
+
+    @pa.dataframe_check(
+        error=f"power_result: above {MAX_SYSTEM_POWER_W:g} Watts or "
+        f"{MAX_ENERGY_PER_SAMPLE_MJ:g} millijoules, more than any system draws"
+    )
+    def power_within_physical_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        bound = pl.col("power_units").replace_strict(POWER_MAXIMA, default=None)
+        return data.lazyframe.select(
+            pl.col("power_result").is_null() | bound.is_null() | (pl.col("power_result") <= bound)
         )

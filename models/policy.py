@@ -3,8 +3,26 @@
 import pandera.polars as pa
 import polars as pl
 
+from models.bounds import MAX_PERCENT, MAX_PUBLIC_FUNDING_USD, MAX_SCORE_0_TO_1
+
 JURISDICTIONS = ["us", "eu"]
 EARMARK_SCOPES = ["ai", "semiconductors", "mixed"]
+
+
+def _unit_maximum() -> pl.Expr:
+    """The largest value a unit's name allows (percent_...: 100, score_0_to_1: 1), else null."""
+    unit = pl.col("unit")
+    return (
+        pl.when(unit.str.starts_with("percent"))
+        .then(pl.lit(MAX_PERCENT))
+        .when(unit == "score_0_to_1")
+        .then(pl.lit(MAX_SCORE_0_TO_1))
+    )
+
+
+def _within_unit(column: str, data: pa.PolarsData) -> pl.LazyFrame:
+    value, maximum = pl.col(column), _unit_maximum()
+    return data.lazyframe.select(value.is_null() | maximum.is_null() | (value <= maximum))
 
 
 class PolicyInstrumentModel(pa.DataFrameModel):
@@ -14,9 +32,14 @@ class PolicyInstrumentModel(pa.DataFrameModel):
         isin=["funding_program", "export_control", "infrastructure_investment", "regulation"],
         description="Kind of instrument",
     )
-    funding_usd: float = pa.Field(nullable=True, ge=0, description="Total funding [USD]")
+    funding_usd: float = pa.Field(
+        nullable=True, ge=0, le=MAX_PUBLIC_FUNDING_USD, description="Total funding [USD]"
+    )
     earmarked_usd: float = pa.Field(
-        nullable=True, ge=0, description="Part of the funding set aside for earmarked_for [USD]"
+        nullable=True,
+        ge=0,
+        le=MAX_PUBLIC_FUNDING_USD,
+        description="Part of the funding set aside for earmarked_for [USD]",
     )
     earmarked_for: str = pa.Field(nullable=True, description="What the earmarked part pays for")
     earmark_scope: str = pa.Field(
@@ -100,6 +123,18 @@ class EffectivenessMetricModel(pa.DataFrameModel):
     class Config:
         strict = True
         unique = ["jurisdiction", "metric"]
+
+    @pa.dataframe_check(error="current: above what its unit allows (100 percent, a score of 1)")
+    def current_within_unit(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _within_unit("current", data)
+
+    @pa.dataframe_check(error="target: above what its unit allows (100 percent, a score of 1)")
+    def target_within_unit(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _within_unit("target", data)
+
+    @pa.dataframe_check(error="baseline: above what its unit allows (100 percent, a score of 1)")
+    def baseline_within_unit(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _within_unit("baseline", data)
 
 
 class ExportControlClauseModel(pa.DataFrameModel):

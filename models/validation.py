@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,40 @@ class SeedValidationError(Exception):
             f"{count} problem{'s' if count != 1 else ''} in the input data; "
             f"nothing was published:\n{lines}"
         )
+
+
+def is_crash(error: BaseException) -> bool:
+    """A BaseException that is neither an Exception nor a request to stop: a Rust panic inside
+    polars (pyo3's PanicException), which `except Exception` does not catch."""
+    return not isinstance(error, Exception | KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
+def crash_problem(file: str, error: BaseException) -> Problem:
+    """A crash while reading or checking one file, as a problem naming that file."""
+    lines = str(error).strip().splitlines()
+    detail = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return Problem(
+        file,
+        "whole file",
+        "-",
+        f"checking this file crashed inside a library ({detail}); nothing of it was used. "
+        "Something in the file triggers a bug in sovai or polars: look for an unusual value, "
+        "and report the crash with the file",
+    )
+
+
+@contextmanager
+def problems_collected(problems: list[Problem], file: str) -> Iterator[None]:
+    """Adds a SeedValidationError's problems, or a crash naming the file, to problems; so one
+    bad file is reported beside the others instead of stopping the whole check."""
+    try:
+        yield
+    except SeedValidationError as error:
+        problems.extend(error.problems)
+    except BaseException as error:
+        if not is_crash(error):
+            raise
+        problems.append(crash_problem(file, error))
 
 
 @dataclass
@@ -133,24 +168,49 @@ def parse_columns(
         parsed, rule = _parse(text, target)
         for index, (before, after) in enumerate(zip(text.to_list(), parsed.to_list(), strict=True)):
             if before is not None and (after is None or _not_finite(after)):
-                problems.append(Problem(*seed.where(index), name, rule, before))
+                problems.append(Problem(*seed.where(index), name, rule(before), before))
         columns.append(parsed)
     return pl.DataFrame(columns) if columns else seed.frame, problems
 
 
-def _parse(text: pl.Series, target: pl.DataType) -> tuple[pl.Series, str]:
+ISO_DATE_RULE = "must be an ISO date (YYYY-MM-DD)"
+CALENDAR_DATE_RULE = (
+    "not a real calendar date (YYYY-MM-DD with a month 01-12, a day that month has, "
+    "and a year from 0001)"
+)
+ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Whole numbers are read through a float: beyond 2**53 a float no longer holds every whole number,
+# and no count, year or number of days in a seed comes near it.
+MAX_EXACT_WHOLE = 2.0**53
+
+
+def date_rule(text: str) -> str:
+    """Why a date text was refused: it has the ISO shape but no such day exists (2000-13-45,
+    2026-02-30, 0000-01-01), or it is not an ISO date at all."""
+    return CALENDAR_DATE_RULE if ISO_DATE_SHAPE.match(text.strip()) else ISO_DATE_RULE
+
+
+def parsed_date(text: pl.Expr) -> pl.Expr:
+    """An ISO date, or null; a year before 0001 (which Polars parses) is null too, since Python
+    and the warehouse's clients have no such date."""
+    parsed = text.str.to_date("%Y-%m-%d", strict=False)
+    return pl.when(parsed.dt.year() >= 1).then(parsed)
+
+
+def _parse(text: pl.Series, target: pl.DataType) -> tuple[pl.Series, Callable[[str], str]]:
+    """The parsed column (null where a cell does not parse) and the rule a refused cell broke."""
+    value = pl.col(text.name)
     if target == pl.Date:
-        return text.str.to_date("%Y-%m-%d", strict=False), "must be an ISO date (YYYY-MM-DD)"
+        return text.to_frame().select(parsed_date(value)).to_series(), date_rule
     if target.is_integer():
-        as_float = text.cast(pl.Float64, strict=False)
-        whole = as_float.map_elements(
-            lambda v: int(v) if v is not None and math.isfinite(v) and v == int(v) else None,
-            return_dtype=target,
-        )
-        return whole, "must be a whole number"
+        as_float = value.cast(pl.Float64, strict=False)
+        whole = as_float.is_finite() & (as_float == as_float.floor())
+        exact = whole & (as_float.abs() <= MAX_EXACT_WHOLE)
+        parsed = pl.when(exact).then(as_float).cast(target, strict=False)
+        return text.to_frame().select(parsed).to_series(), lambda _: "must be a whole number"
     if target.is_float():
-        return text.cast(target, strict=False), "must be a finite number"
-    return text.cast(target, strict=False), f"must be of type {target}"
+        return text.cast(target, strict=False), lambda _: "must be a finite number"
+    return text.cast(target, strict=False), lambda _: f"must be of type {target}"
 
 
 def _not_finite(value: object) -> bool:

@@ -43,9 +43,13 @@ class SovaiGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except GeneratorExit:
+            raise
         except KeyboardInterrupt:
             raise click.Abort() from None
-        except Exception as error:
+        # BaseException, not Exception: a Rust panic inside polars (pyo3's PanicException)
+        # derives from BaseException alone and would otherwise print its traceback.
+        except BaseException as error:
             if os.environ.get("SOVAI_DEBUG"):
                 raise
             raise UserError(

@@ -17,8 +17,9 @@ import polars as pl
 import yaml
 
 from models.market_periods import MAX_REPORTED_ROWS, PeriodBounds, period_bounds
-from models.validation import Problem, SeedValidationError, display_path
+from models.validation import Problem, SeedValidationError, display_path, parsed_date
 from pipelines.ingest.encoding import read_text
+from pipelines.ingest.seed_yaml import load_seed_yaml
 
 if TYPE_CHECKING:
     from pipelines.ingest.landing import MarketFile
@@ -104,9 +105,7 @@ def _out_of_bounds_rows(file: MarketFile, bounds: PeriodBounds) -> list[Problem]
         if csv
         else pl.scan_parquet(file.path)
     )
-    period = (
-        pl.col("period").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-    )
+    period = parsed_date(pl.col("period").cast(pl.String).str.strip_chars())
     rows = (
         scan.select(period.alias("period"))
         .with_row_index("_position", offset=2 if csv else 1)
@@ -130,6 +129,14 @@ def _out_of_bounds_rows(file: MarketFile, bounds: PeriodBounds) -> list[Problem]
 def seed_period_bounds(seeds_dir: Path) -> PeriodBounds | None:
     """Bounds straight from seeds/assumptions.yaml, for planning a run before it validates."""
     try:
-        return period_bounds(yaml.safe_load(read_text(seeds_dir / "assumptions.yaml")))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+        return period_bounds(load_seed_yaml(read_text(seeds_dir / "assumptions.yaml")))
+    except (
+        OSError,
+        yaml.YAMLError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        OverflowError,
+    ):
         return None  # the run's validation reports the broken file

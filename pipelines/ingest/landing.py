@@ -139,25 +139,25 @@ def _scan(file: MarketFile) -> pl.LazyFrame:
 
 def _shares_from_records(file: MarketFile) -> pl.DataFrame:
     """One DuckDB pass: aggregate quantities per vendor and count rows that break a rule."""
-    totals = _aggregate_records(file)
+    name = display_path(file.path)
+    with_unit = "unit" in header_of(file)
+    totals = _aggregate_records(file, with_unit)
     if market_records.group_rule_broken(totals) or totals.get_column("broken_rows").sum() > 0:
         raise SeedValidationError(
             _broken_record_rows(file)
-            or [Problem(display_path(file.path), "whole file", "-", "rows break the record rules")]
+            or [Problem(name, "whole file", "-", "rows break the record rules")]
         )
-    totals = market_records.merge_padded_vendors(totals)
-    group_total = pl.col("quantity").sum().over(["period", "market", "region"])
-    shares = totals.select(
-        "period",
-        "market",
-        "region",
-        "vendor",
-        pl.when(group_total > 0).then(pl.col("quantity") / group_total).alias("share"),
-        pl.lit(f"{file.path.name} (records)").alias("source"),
+    if with_unit:
+        _refuse(market_records.unit_problems(name, totals))
+        totals = market_records.without_unit(totals)
+    shares = market_records.shares_of(market_records.merge_padded_vendors(totals))
+    _refuse(market_records.overflow_problems(name, shares))
+    shares = shares.select(
+        pl.exclude("group_total"), pl.lit(f"{file.path.name} (records)").alias("source")
     )
     seed = _located_groups(file, shares)
     if shares.get_column("share").null_count():
-        raise SeedValidationError(
+        _refuse(
             [
                 Problem(*seed.where(index), "quantity", "the quantities of this group sum to 0")
                 for index in shares.with_row_index().filter(pl.col("share").is_null())["index"]
@@ -166,20 +166,30 @@ def _shares_from_records(file: MarketFile) -> pl.DataFrame:
     return validate_seed(seed, DerivedShareModel)
 
 
-def _aggregate_records(file: MarketFile) -> pl.DataFrame:
+def _refuse(problems: list[Problem]) -> None:
+    """Stop with the problems of whole groups, if any (no share of them could be right)."""
+    if problems:
+        raise SeedValidationError(problems)
+
+
+def _aggregate_records(file: MarketFile, with_unit: bool) -> pl.DataFrame:
     """CSV is first read with typed columns as UTF-8, as fast as a bare query; a value DuckDB
     cannot parse (or text that is not UTF-8) sends the file through the text reader, in the
     file's encoding, which counts every broken row instead of stopping."""
     con = duckdb.connect()
     try:
         if file.format == "parquet":
-            sql = market_records.aggregation_sql("read_parquet(?)")
+            sql = market_records.aggregation_sql("read_parquet(?)", with_unit=with_unit)
             return con.sql(sql, params=[str(file.path)]).pl()
-        typed = market_records.aggregation_sql(market_records.typed_csv_reader(), typed=True)
+        typed = market_records.aggregation_sql(
+            market_records.typed_csv_reader(), typed=True, with_unit=with_unit
+        )
         try:
             return con.sql(typed, params=[str(file.path)]).pl()
         except duckdb.Error:
-            text = market_records.aggregation_sql(market_records.text_csv_reader())
+            text = market_records.aggregation_sql(
+                market_records.text_csv_reader(), with_unit=with_unit
+            )
             params = [str(file.path), text_encoding(file.path)]
             return con.sql(text, params=params).pl()
     except duckdb.Error as error:
@@ -234,7 +244,7 @@ def _broken_record_rows(file: MarketFile) -> list[Problem]:
                         display_path(file.path),
                         f"{label} {row['_position']}",
                         rule.column,
-                        rule.rule,
+                        rule.rule_for(None if value is None else str(value)),
                         None if value is None else str(value),
                     )
                 )

@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from models.market_periods import PeriodBounds
-from models.validation import Problem, SeedValidationError
+from models.validation import Problem, display_path, parsed_date, problems_collected
 from pipelines.ingest.guards import (
     FATAL,
     check_landed,
@@ -112,7 +112,7 @@ def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, d
             if file.format == "parquet"
             else pl.scan_csv(file.path, infer_schema=False, encoding="utf8-lossy")
         )
-        period = pl.col("period").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+        period = parsed_date(pl.col("period").cast(pl.String))
         if bounds is not None:  # a refused period must not widen the run's range
             period = period.filter(period.is_between(bounds.first, bounds.last))
         low, high = (
@@ -173,15 +173,17 @@ def _validated_shares(
     file: MarketFile, known_vendors: set[str], bounds: PeriodBounds | None
 ) -> pl.DataFrame | list[Problem]:
     """A file's shares, or its problems: each file on its own, so one bad file stops no other."""
+    problems: list[Problem] = []
     try:
-        refuse_before_reading(file)
-        shares = shares_from_file(file, known_vendors)
-        check_landed(file, shares, bounds)
-        return shares
-    except SeedValidationError as error:
-        return error.problems
-    except BaseException as error:  # noqa: BLE001 - one file must never stop the others
+        # data problems and library crashes (a Rust panic) are collected with the file named
+        with problems_collected(problems, display_path(file.path)):
+            refuse_before_reading(file)
+            shares = shares_from_file(file, known_vendors)
+            check_landed(file, shares, bounds)
+            return shares
+    except Exception as error:  # any other failure to read one file must not stop the others
         return [unreadable(file, error)]
+    return problems
 
 
 def file_columns(file: MarketFile) -> dict[str, str]:

@@ -12,6 +12,7 @@ import yaml
 
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path
 from pipelines.ingest.encoding import UTF8, read_text, text_encoding, utf8_bytes
+from pipelines.ingest.seed_yaml import SeedYamlError, load_seed_yaml
 
 
 def read_csv_seed(table: str, path: Path) -> SeedFrame:
@@ -53,9 +54,14 @@ def read_csv_seed(table: str, path: Path) -> SeedFrame:
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """A YAML document that must be a mapping; syntax errors name their line."""
+    """A YAML document that must be a mapping; syntax errors, repeated keys and aliases name their
+    line (see pipelines.ingest.seed_yaml)."""
     try:
-        document = yaml.safe_load(read_text(path))
+        document = load_seed_yaml(read_text(path))
+    except SeedYamlError as error:
+        raise SeedValidationError(
+            [Problem(display_path(path), error.row, error.column, error.rule)]
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         row = f"line {mark.line + 1}" if mark is not None else "whole file"
@@ -100,7 +106,11 @@ def rows_to_seed(
         if not isinstance(row, Mapping):
             problems.append(Problem(display_path(path), location, "-", "must be a mapping"))
             continue
-        names.extend(name for name in row if name not in names)
+        for name in row:
+            if not isinstance(name, str):  # `1:` or `true:` is a number or a boolean in YAML
+                rule = "a key must be text; quote it"
+                problems.append(Problem(display_path(path), location, str(name), rule))
+        names.extend(name for name in row if name not in names and isinstance(name, str))
     if problems:
         raise SeedValidationError(problems)
     columns: list[pl.Series] = []

@@ -33,6 +33,7 @@ from models.validation import (
     SeedFrame,
     SeedValidationError,
     display_path,
+    problems_collected,
     validate_seed,
 )
 from models.vendors import VendorModel
@@ -86,11 +87,9 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
     problems: list[Problem] = []
     by_table: dict[str, list[SeedFrame]] = defaultdict(list)
     for reader, path in _seed_files(seeds_dir, problems):
-        try:
+        with problems_collected(problems, display_path(path)):
             for seed in reader(path):
                 by_table[seed.table].append(seed)
-        except SeedValidationError as error:
-            problems.extend(error.problems)
 
     validated: dict[str, pl.DataFrame] = {}
     combined: dict[str, SeedFrame] = {}
@@ -103,10 +102,8 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
                 validated[name] = empty_frame(table.model)
             continue
         combined[name] = SeedFrame.combine(name, seeds_dir, seeds) if len(seeds) > 1 else seeds[0]
-        try:
+        with problems_collected(problems, display_path(combined[name].file)):
             validated[name] = validate_seed(combined[name], table.model)
-        except SeedValidationError as error:
-            problems.extend(error.problems)
 
     if "market_shares" in combined and "vendors" in validated:
         known = set(validated["vendors"].get_column("vendor").to_list())

@@ -29,12 +29,12 @@ SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
 OUTSIDE_LINK = "linked-from-outside.csv"
 
 
-def sovai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def sovai(*args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(SOVAI), *args],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         env={**os.environ, "SOVAI_EXPECTATIONS": "off", **env},
         cwd=PROJECT_ROOT,
     )
@@ -70,7 +70,8 @@ def test_a_seed_case_gets_its_message_from_sovai_validate(name, seeds, tmp_path)
     before = {path: sha256(path) for path in seeds.rglob("*") if path.is_file()}
     warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
 
-    result = sovai("validate", str(seeds), env={"SOVAI_WAREHOUSE": str(warehouse)})
+    timeout = case.get("timeout_seconds", 600)
+    result = sovai("validate", str(seeds), env={"SOVAI_WAREHOUSE": str(warehouse)}, timeout=timeout)
 
     output = result.stdout + result.stderr
     assert "Traceback" not in output
