@@ -55,13 +55,75 @@ def unreadable(file: MarketFile, error: BaseException) -> Problem:
     return Problem(display_path(file.path), "whole file", "-", rule)
 
 
+# A market file's header is a few dozen bytes; a first line longer than this is not a header (a
+# file of one enormous line, say), and reading it as one would cost memory many times its size.
+MAX_HEADER_BYTES = 64 * 1024
+MAX_LINE_BYTES = 64 * 1024  # a share row: a date, three keys, a number and a source note
+
+
+def header_too_long(path: Path) -> bool:
+    """Whether a CSV file's first line runs past MAX_HEADER_BYTES (read that far, no further)."""
+    if path.suffix.lower() != ".csv":
+        return False
+    with open(path, "rb") as handle:
+        start = handle.read(MAX_HEADER_BYTES + 1)
+    return len(start) > MAX_HEADER_BYTES and b"\n" not in start
+
+
+def first_overlong_line(path: Path, limit: int = MAX_LINE_BYTES) -> int | None:
+    """The number of the first line longer than limit bytes, streaming (one chunk in memory)."""
+    number, length = 1, 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            start = 0
+            while (end := chunk.find(b"\n", start)) != -1:
+                if length + end - start > limit:
+                    return number
+                number, length, start = number + 1, 0, end + 1
+            length += len(chunk) - start
+            if length > limit:
+                return number
+    return None
+
+
+def refuse_long_lines(path: Path) -> None:
+    """A share file is read whole by Polars, which holds a line many times over: refuse one with
+    a line no share row needs (a few hundred bytes is usual) before it is read."""
+    line = first_overlong_line(path)
+    if line is not None:
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(path),
+                    f"line {line}",
+                    "-",
+                    f"the line is longer than {MAX_LINE_BYTES // 1024} KiB, more than any share "
+                    "row needs; the file was not read",
+                )
+            ]
+        )
+
+
 def refuse_before_reading(file: MarketFile) -> None:
-    """Refuse a link out of its folder (unread) and an empty file (clearer than a header error)."""
+    """Refuse a link out of its folder (unread), an empty file (clearer than a header error) and
+    a file whose first line is too long to be a header (before any reader holds it whole)."""
     if not escapes_folder(file.path) and file.path.stat().st_size == 0:
         raise SeedValidationError(
             [
                 Problem(
                     display_path(file.path), "whole file", "-", "file is empty; a header is needed"
+                )
+            ]
+        )
+    if not escapes_folder(file.path) and header_too_long(file.path):
+        raise SeedValidationError(
+            [
+                Problem(
+                    display_path(file.path),
+                    "line 1",
+                    "-",
+                    f"the first line is longer than {MAX_HEADER_BYTES // 1024} KiB, so it is not "
+                    "a market file's header (period,market,region,vendor,...); nothing was read",
                 )
             ]
         )

@@ -24,6 +24,7 @@ from models import market_records
 from models.market_shares import DerivedShareModel, MarketShareModel, check_vendor_references
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path, validate_seed
 from pipelines.ingest.encoding import text_encoding
+from pipelines.ingest.guards import refuse_long_lines
 from pipelines.ingest.readers import read_csv_seed
 
 SHARE_COLUMNS = ["period", "market", "region", "vendor", "share", "source"]
@@ -125,6 +126,7 @@ def shares_from_file(file: MarketFile, known_vendors: set[str]) -> pl.DataFrame:
 
 def _share_seed(file: MarketFile) -> SeedFrame:
     if file.format == "csv":
+        refuse_long_lines(file.path)
         return read_csv_seed("market_shares", file.path)
     frame = pl.read_parquet(file.path)
     rows = [f"row {index + 1}" for index in range(frame.height)]

@@ -26,6 +26,7 @@ from pipelines.ingest.guards import (
     FATAL,
     check_landed,
     escapes_folder,
+    header_too_long,
     refuse_before_reading,
     seed_period_bounds,
     unreadable,
@@ -104,7 +105,7 @@ def plan_refresh(settings: Settings) -> RefreshPlan:
 
 
 def _period_span(file: MarketFile, bounds: PeriodBounds | None) -> tuple[date, date] | None:
-    if escapes_folder(file.path):
+    if escapes_folder(file.path) or header_too_long(file.path):
         return None
     try:
         scan = (
