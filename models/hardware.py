@@ -201,6 +201,18 @@ class CatalogSupplementModel(pa.DataFrameModel):
         return data.lazyframe.select(bound.is_null() | (pl.col("value") <= bound))
 
 
+class CatalogManufacturerModel(pa.DataFrameModel):
+    """A manufacturer for a catalog chip that gives none, from a cited source (the catalog's
+    empty manufacturer would otherwise count as the unknown remainder)."""
+
+    hardware_name: str = pa.Field(unique=True, description="Catalog chip the manufacturer is for")
+    manufacturer: str = pa.Field(description="Manufacturer, as the catalog writes others")
+    source: str = pa.Field(description="Public source naming the manufacturer")
+
+    class Config:
+        strict = True
+
+
 class AcceleratorAliasModel(pa.DataFrameModel):
     mlperf_accelerator: str = pa.Field(unique=True, description="Accelerator name in MLPerf")
     hardware_name: str = pa.Field(

@@ -22,6 +22,7 @@ from models.hardware import (
     EPOCH_COLUMNS,
     SOURCE_FORMATS,
     AcceleratorAliasModel,
+    CatalogManufacturerModel,
     CatalogSupplementModel,
     HardwareCatalogModel,
     HardwareSourceModel,
@@ -176,6 +177,11 @@ HARDWARE_TABLES = [
         CatalogSupplementModel,
         "Cited values for cells the hardware catalog leaves empty",
     ),
+    (
+        "hardware_catalog_manufacturers",
+        CatalogManufacturerModel,
+        "Cited manufacturers of catalog chips the catalog gives none",
+    ),
     ("mlperf_results", MlperfResultModel, "MLPerf Inference results, as published"),
     ("accelerator_aliases", AcceleratorAliasModel, "MLPerf accelerator names to catalog chips"),
     (
@@ -193,6 +199,10 @@ HARDWARE_SEEDS = [
         "hardware/catalog_supplements.csv",
         lambda p: [read_csv_seed("hardware_catalog_supplements", p)],
     ),
+    (
+        "hardware/catalog_manufacturers.csv",
+        lambda p: [read_csv_seed("hardware_catalog_manufacturers", p)],
+    ),
 ]
 
 
@@ -204,7 +214,11 @@ def check_catalog_references(
         return []
     chips = set(validated["hardware_catalog"].get_column("hardware_name").to_list())
     problems = []
-    for table in ("accelerator_aliases", "hardware_catalog_supplements"):
+    for table in (
+        "accelerator_aliases",
+        "hardware_catalog_supplements",
+        "hardware_catalog_manufacturers",
+    ):
         if table not in combined or table not in validated:
             continue
         seed = combined[table]

@@ -1,6 +1,8 @@
--- Manufacturers' shares of two hardware "markets": distinct MLPerf results naming an accelerator
--- (market mlperf_submissions) and chips in the catalog (market catalog_chips), region global,
--- dated by the sources' as_of. A manufacturer that is not known is the 'other' remainder.
+-- Manufacturers' shares of two counts, not markets: distinct MLPerf results naming an accelerator
+-- (market mlperf_results) and chip models in the catalog (market catalog_chip_models), region
+-- global, dated by the sources' as_of; `counted` says what is counted. A chip the catalog gives
+-- no manufacturer takes one from a cited row of seeds/hardware/catalog_manufacturers.csv; one
+-- still unknown is the 'other' remainder.
 with sources as (
     select kind, as_of from raw.hardware_sources
 ),
@@ -10,15 +12,28 @@ submissions as (
 ),
 
 chips as (
-    select manufacturer from raw.hardware_catalog
+    select coalesce(catalog.manufacturer, cited.manufacturer) as manufacturer
+    from raw.hardware_catalog as catalog
+    left join raw.hardware_catalog_manufacturers as cited using (hardware_name)
 ),
 
-counted as (
-    select 'mlperf_submissions' as market, 'benchmark_results' as kind, manufacturer, count(*) as items
+tallies as (
+    select
+        'mlperf_results' as market,
+        'MLPerf Inference results naming an accelerator (one per system, benchmark and scenario)'
+            as counted,
+        'benchmark_results' as kind,
+        manufacturer,
+        count(*) as items
     from submissions
     group by manufacturer
     union all
-    select 'catalog_chips' as market, 'hardware_catalog' as kind, manufacturer, count(*) as items
+    select
+        'catalog_chip_models' as market,
+        'chip models in Epoch AI''s catalog (one per model, whatever its sales)' as counted,
+        'hardware_catalog' as kind,
+        manufacturer,
+        count(*) as items
     from chips
     group by manufacturer
 ),
@@ -26,15 +41,16 @@ counted as (
 keyed as (
     select
         sources.as_of as period,
-        counted.market,
+        tallies.market,
+        tallies.counted,
         'global' as region,
         coalesce(
-            nullif(trim(regexp_replace(lower(counted.manufacturer), '[^a-z0-9]+', '_', 'g'), '_'), ''),
+            nullif(trim(regexp_replace(lower(tallies.manufacturer), '[^a-z0-9]+', '_', 'g'), '_'), ''),
             'other'
         ) as vendor,
-        counted.manufacturer,
-        counted.items
-    from counted
+        tallies.manufacturer,
+        tallies.items
+    from tallies
     inner join sources using (kind)
 )
 
@@ -44,6 +60,7 @@ select
     region,
     vendor,
     manufacturer,
+    counted,
     items,
     items / sum(items) over (partition by period, market, region) as share
 from keyed

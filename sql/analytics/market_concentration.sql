@@ -19,3 +19,6 @@ assumptions as (
 ),
 
 -- include: concentration_measures
+
+select * from concentration
+order by market, region, period

@@ -1,7 +1,8 @@
 -- Shared by analytics.market_concentration and analytics.hardware_vendor_concentration: HHI,
 -- concentration ratios and guideline classes per period, market and region. Included after the
 -- model's own CTEs `source` (period, market, region, vendor, share) and `assumptions`
--- (raw.assumptions), with the line `-- include: concentration_measures`.
+-- (raw.assumptions), with the line `-- include: concentration_measures`; it ends with the CTE
+-- `concentration`, which the model selects from.
 aggregated as (
     -- One pass over the shares, without sorting them: 'other' rows count only towards a group's
     -- existence (a group whose shares are all 'other' has HHI 0), so every measure filters them.
@@ -36,30 +37,31 @@ measured as (
         coalesce(cr4, 0) as cr4,
         leading_vendor
     from aggregated
-)
+),
 
-select
-    measured.period,
-    measured.market,
-    measured.region,
-    measured.hhi,
-    measured.hhi + power(100 * measured.unallocated_share, 2) as hhi_upper,
-    measured.unallocated_share,
-    measured.n_vendors,
-    measured.leading_vendor,
-    measured.cr1,
-    measured.cr4,
-    case when measured.hhi > 0 then 10000 / measured.hhi end as equivalent_firms,
-    case
-        when measured.hhi < assumptions.hhi_2010_moderate_from then 'unconcentrated'
-        when measured.hhi <= assumptions.hhi_2010_high_above then 'moderately_concentrated'
-        else 'highly_concentrated'
-    end as class_2010,
-    case
-        when measured.hhi < assumptions.hhi_2023_moderate_from then 'unconcentrated'
-        when measured.hhi <= assumptions.hhi_2023_high_above then 'moderately_concentrated'
-        else 'highly_concentrated'
-    end as class_2023
-from measured
-cross join assumptions
-order by measured.market, measured.region, measured.period
+concentration as (
+    select
+        measured.period,
+        measured.market,
+        measured.region,
+        measured.hhi,
+        measured.hhi + power(100 * measured.unallocated_share, 2) as hhi_upper,
+        measured.unallocated_share,
+        measured.n_vendors,
+        measured.leading_vendor,
+        measured.cr1,
+        measured.cr4,
+        case when measured.hhi > 0 then 10000 / measured.hhi end as equivalent_firms,
+        case
+            when measured.hhi < assumptions.hhi_2010_moderate_from then 'unconcentrated'
+            when measured.hhi <= assumptions.hhi_2010_high_above then 'moderately_concentrated'
+            else 'highly_concentrated'
+        end as class_2010,
+        case
+            when measured.hhi < assumptions.hhi_2023_moderate_from then 'unconcentrated'
+            when measured.hhi <= assumptions.hhi_2023_high_above then 'moderately_concentrated'
+            else 'highly_concentrated'
+        end as class_2023
+    from measured
+    cross join assumptions
+)

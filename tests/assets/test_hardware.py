@@ -51,7 +51,7 @@ def test_a_full_run_ingests_both_real_files_and_publishes_every_hardware_table(b
     assert query(warehouse, "select count(*) from analytics.accelerator_efficiency")[0][0] > 50
     assert query(
         warehouse,
-        "select vendor from analytics.hardware_vendor_shares where market = 'catalog_chips'",
+        "select vendor from analytics.hardware_vendor_shares where market = 'catalog_chip_models'",
     )
     # Manufacturers not in vendors.yaml did not disturb the market path.
     assert query(warehouse, "select round(hhi) from analytics.market_concentration") == [(7338.0,)]

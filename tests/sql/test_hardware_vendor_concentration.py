@@ -1,4 +1,5 @@
-"""Manufacturer concentration of MLPerf results and catalog chips, by the market HHI logic."""
+"""Manufacturer concentration of MLPerf results and catalog chip models, by the market HHI
+logic: shares of counts, named as such, with the guideline classes marked illustrative."""
 
 from datetime import date
 
@@ -12,7 +13,7 @@ from tests.sql.hardware import real_tables, row
 def test_shares_count_each_deduplicated_result_once_and_sum_to_one():
     tables = real_tables()
     shares = tables["analytics.hardware_vendor_shares"]
-    submissions = shares.filter(market="mlperf_submissions")
+    submissions = shares.filter(market="mlperf_results")
     results = tables["analytics.benchmark_results"].filter(
         pl.col("mlperf_accelerator").is_not_null()
     )
@@ -24,10 +25,23 @@ def test_shares_count_each_deduplicated_result_once_and_sum_to_one():
     assert nvidia["period"] == date(2024, 8, 28)  # the MLPerf source's as_of
     assert nvidia["items"] == 649
     assert set(submissions.get_column("vendor")) == {"nvidia", "amd", "google", "untetherai"}
-    chips = shares.filter(market="catalog_chips")
+    assert set(submissions.get_column("counted")) == {
+        "MLPerf Inference results naming an accelerator (one per system, benchmark and scenario)"
+    }
+    chips = shares.filter(market="catalog_chip_models")
     assert chips.get_column("items").sum() == 170
     assert row(chips, vendor="nvidia")["items"] == 89
-    assert row(chips, vendor="other")["manufacturer"] is None  # the one chip without one
+    assert set(chips.get_column("counted")) == {
+        "chip models in Epoch AI's catalog (one per model, whatever its sales)"
+    }
+
+
+def test_a_chip_the_catalog_gives_no_manufacturer_takes_the_cited_one_not_unallocated():
+    """GroqChip LPU v1 is the only catalog chip without a manufacturer; its name and datasheet
+    say Groq, and seeds/hardware/catalog_manufacturers.csv cites it."""
+    chips = real_tables()["analytics.hardware_vendor_shares"].filter(market="catalog_chip_models")
+    assert "other" not in set(chips.get_column("vendor"))
+    assert row(chips, vendor="groq")["items"] == 1
 
 
 def test_concentration_is_market_concentration_sql_on_the_same_shares():
@@ -41,13 +55,21 @@ def test_concentration_is_market_concentration_sql_on_the_same_shares():
             "raw.assumptions": assumptions,
         },
     ).sort("market")
-    got = tables["analytics.hardware_vendor_concentration"].sort("market")
-    assert got.columns == expected.columns
+    published = tables["analytics.hardware_vendor_concentration"].sort("market")
+    assert published.columns == [*expected.columns, "counted", "classes_note"]
+    got = published.select(expected.columns)
     assert got.equals(expected)
-    submissions = row(got, market="mlperf_submissions")
+    submissions = row(got, market="mlperf_results")
     assert submissions["leading_vendor"] == "nvidia"
     counts = [649, 21, 8, 4]
     assert submissions["hhi"] == pytest.approx(sum((100 * n / 682) ** 2 for n in counts))
     assert submissions["class_2023"] == "highly_concentrated"
-    chips = row(got, market="catalog_chips")
-    assert chips["unallocated_share"] == pytest.approx(1 / 170)
+    chips = row(got, market="catalog_chip_models")
+    assert chips["unallocated_share"] == pytest.approx(0)  # GroqChip is Groq's, cited
+
+
+def test_the_guideline_classes_of_counts_are_marked_illustrative():
+    concentration = real_tables()["analytics.hardware_vendor_concentration"]
+    for note in concentration.get_column("classes_note"):
+        assert note.startswith("illustrative only: shares of ")
+        assert "not of sales or capacity" in note
