@@ -13,6 +13,7 @@ import pytest
 from pipelines.assets.recompute import RECOMPUTE_FROM, RECOMPUTE_TO
 from pipelines.definitions import build_definitions
 from tests.conftest import private_resource, run_job
+from tests.warehouse.test_kill_trials import kill_trials
 
 _spec = importlib.util.spec_from_file_location(
     "generate_monthly_shares",
@@ -187,7 +188,7 @@ def test_the_events_a_market_run_stores_do_not_grow_with_the_periods(
 
 
 def test_a_run_cut_short_after_the_shares_is_completed_by_the_next_run(built):
-    """The shares went in, then the run died: the next run, with nothing new, still brings the
+    """The shares went in, then the run died: the next run, with a later file, still brings the
     concentration and its history up to the shares (they lag behind, and catch up)."""
     warehouse, seeds, landing = built
     land_series(landing, date(2012, 1, 1), 6)
@@ -202,11 +203,15 @@ def test_a_run_cut_short_after_the_shares_is_completed_by_the_next_run(built):
     assert query(
         warehouse, "select count(*) from analytics.market_concentration where market = 'gpus'"
     ) == [(0,)]
+    land_series(landing, date(2012, 7, 1), 3, name="later.csv")  # the next file, after the gap
     assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
     assert query(
         warehouse,
         "select count(*) from analytics.market_concentration_history where market = 'gpus'",
-    ) == [(6,)]
+    ) == [(9,)]
+    # every period covered, each delta against the period just before it (issue 13's symptom
+    # was July measured against the last period the history had seen before the cut)
+    assert kill_trials.coverage_problems(warehouse) == []
 
 
 def test_the_market_assets_have_no_partitions(seeds):
