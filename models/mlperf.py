@@ -36,6 +36,7 @@ MLPERF_FIELDS = {
     "a#": "accelerators_per_node",
     "Processor": "processor",
     "Software": "software",
+    "Notes": "notes",
     "weight_data_types": "weight_data_types",
     "version": "version",
     "Details": "details_url",
@@ -44,7 +45,14 @@ MLPERF_FIELDS = {
     "Power_Result": "power_result",
     "Power_Units": "power_units",
 }
-OPTIONAL_FIELDS = {"Power_Result", "Power_Units", "UsedModel", "weight_data_types", "Details"}
+OPTIONAL_FIELDS = {
+    "Power_Result",
+    "Power_Units",
+    "UsedModel",
+    "Notes",
+    "weight_data_types",
+    "Details",
+}
 
 PERFORMANCE_UNITS = ["Tokens/s", "Samples/s", "Queries/s", "Latency (ms)"]
 POWER_UNITS = ["Watts", "millijoules"]
@@ -76,6 +84,7 @@ class MlperfResultModel(pa.DataFrameModel):
     )
     processor: str = pa.Field(nullable=True, description="Host processors")
     software: str = pa.Field(nullable=True, description="Software stack")
+    notes: str = pa.Field(nullable=True, description="Submitter's notes (hw_notes), as published")
     weight_data_types: str = pa.Field(nullable=True, description="Precision of the weights")
     version: str = pa.Field(description="MLPerf round, e.g. v4.1")
     details_url: str = pa.Field(nullable=True, description="Link to the submission")
@@ -104,3 +113,17 @@ class MlperfResultModel(pa.DataFrameModel):
         return data.lazyframe.select(
             pl.col("power_result").is_null() | bound.is_null() | (pl.col("power_result") <= bound)
         )
+
+
+class AcceleratorPowerOverrideModel(pa.DataFrameModel):
+    """The rated power of an MLPerf accelerator variant whose power differs from its catalog chip's
+    TDP (a higher-power SKU, a custom thermal solution), with the source that states it."""
+
+    mlperf_accelerator: str = pa.Field(unique=True, description="Accelerator name in MLPerf")
+    accelerator_power_w: float = pa.Field(
+        gt=0, le=5000, description="Rated board power (TDP/TGP) of one accelerator [W]"
+    )
+    source: str = pa.Field(description="Public source of the power")
+
+    class Config:
+        strict = True

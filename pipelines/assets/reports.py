@@ -77,27 +77,30 @@ CHARTS = [
     ),
     ChartSpec(
         name="accelerator_tokens_per_watt_chart",
-        title="Tokens per second per watt, llama2-70b Offline (MLPerf Inference, median)",
+        title="Tokens per second per watt, llama2-70b-99.9 Offline (MLPerf Inference, median)",
         table="analytics.accelerator_efficiency",
         sql=(
-            "select accelerator || ' (' || power_basis || ')' as accelerator, "
-            "median_throughput_per_watt from analytics.accelerator_efficiency "
-            "where benchmark = 'llama2-70b' and scenario = 'Offline' "
-            "and throughput_unit = 'tokens/s' and median_throughput_per_watt is not null"
+            "select accelerator || ' (' || cast(accelerator_power_w as bigint) || ' W)' "
+            "as accelerator, median_throughput_per_w_tdp from analytics.accelerator_efficiency "
+            "where model = 'llama2-70b-99.9' and scenario = 'Offline' "
+            "and availability = 'available' and throughput_unit = 'tokens/s' "
+            "and median_throughput_per_w_tdp is not null"
         ),
         render=lambda frame, _: charts.png(
             charts.ranked_bars_figure(
                 frame,
                 label="accelerator",
-                value="median_throughput_per_watt",
-                title="llama2-70b Offline: median tokens/s per watt (power basis in brackets: "
-                "measured = whole system, tdp = accelerators only)",
+                value="median_throughput_per_w_tdp",
+                title="llama2-70b-99.9 Offline, available systems: median tokens/s per W of "
+                "rated accelerator power (3+ results each)",
                 unit="tokens/s per W",
             )
         ),
         description=(
-            "Measured efficiency of real accelerators: median tokens per second per watt on "
-            "MLPerf Inference llama2-70b Offline, with the power basis of each bar."
+            "Measured efficiency of real accelerators: median tokens per second per watt of the "
+            "accelerators' rated power on MLPerf Inference llama2-70b-99.9 Offline, available "
+            "systems, each variant at its own power, medians over at least "
+            "min_submissions_for_median results."
         ),
     ),
 ]

@@ -27,8 +27,14 @@ from models.hardware import (
     HardwareCatalogModel,
     HardwareSourceModel,
 )
-from models.mlperf import MLPERF_FIELDS, OPTIONAL_FIELDS, MlperfResultModel
+from models.mlperf import (
+    MLPERF_FIELDS,
+    OPTIONAL_FIELDS,
+    AcceleratorPowerOverrideModel,
+    MlperfResultModel,
+)
 from models.policy import ExportControlClauseModel
+from models.prices import PriceBasisModel
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path
 from pipelines.ingest.readers import read_csv_seed, read_yaml_mapping, require, rows_to_seed
 from pipelines.settings import env_path
@@ -185,6 +191,12 @@ HARDWARE_TABLES = [
     ("mlperf_results", MlperfResultModel, "MLPerf Inference results, as published"),
     ("accelerator_aliases", AcceleratorAliasModel, "MLPerf accelerator names to catalog chips"),
     (
+        "accelerator_power_overrides",
+        AcceleratorPowerOverrideModel,
+        "Rated power of MLPerf accelerator variants whose power differs from the catalog's TDP",
+    ),
+    ("hardware_price_bases", PriceBasisModel, "What each catalog price is, with its source"),
+    (
         "export_control_clauses",
         ExportControlClauseModel,
         "Export-control clauses the chip screening applies, with legal sources",
@@ -203,6 +215,11 @@ HARDWARE_SEEDS = [
         "hardware/catalog_manufacturers.csv",
         lambda p: [read_csv_seed("hardware_catalog_manufacturers", p)],
     ),
+    (
+        "hardware/accelerator_power_overrides.csv",
+        lambda p: [read_csv_seed("accelerator_power_overrides", p)],
+    ),
+    ("hardware/price_bases.csv", lambda p: [read_csv_seed("hardware_price_bases", p)]),
 ]
 
 

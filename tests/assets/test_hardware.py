@@ -84,7 +84,10 @@ def test_the_readme_queries_return_sensible_rows(built):
     assert len(rows) == 5
     per_watt = [row[3] for row in rows]
     assert per_watt == sorted(per_watt, reverse=True) and all(0 < v < 100 for v in per_watt)
-    assert {row[1] for row in rows} <= {"measured", "tdp"}
+    # The 1000 W H200 CTS is its own variant, at its own power, below the 700 W H200.
+    variants = [(row[0], row[1]) for row in rows]
+    cts = variants.index(("NVIDIA H200 SXM", 1000.0))
+    assert variants.index(("NVIDIA H200 SXM", 700.0)) < cts and rows[cts][3] == 4.49
 
     rows = query(warehouse, controlled_2023_only)
     names = {row[0] for row in rows}
@@ -171,6 +174,10 @@ def test_the_hardware_assets_are_in_refresh_all_with_their_sql_dependencies():
     assert deps == {
         "raw/mlperf_results",
         "raw/assumptions",
+        "raw/accelerator_power_overrides",
+        "raw/hardware_price_bases",
         "analytics/accelerator_matches",
         "analytics/accelerators",
     }
+    deps = {d.asset_key.to_user_string() for d in specs["analytics/accelerator_efficiency"].deps}
+    assert deps == {"analytics/benchmark_results", "raw/assumptions"}

@@ -52,7 +52,8 @@ def test_latency_scenarios_are_kept_apart_with_energy_in_millijoules():
         None,
     )
     assert single["energy_mj"] == pytest.approx(29.2389869184)
-    assert single["measured_power_w"] is None and single["throughput_per_watt"] is None
+    assert single["measured_power_w"] is None and single["power_basis"] is None
+    assert single["throughput_per_w_measured"] is None and single["throughput_per_w_tdp"] is None
     latency = results.filter(metric_kind="latency")
     assert set(latency.get_column("scenario")) == {"SingleStream", "MultiStream"}
     assert latency.get_column("throughput").is_null().all()
@@ -81,7 +82,9 @@ def mlperf(**values) -> dict:
     return base
 
 
-ASSUMPTIONS = pl.DataFrame({"pue": [1.5], "grid_kg_co2_per_kwh": [0.4]})
+ASSUMPTIONS = pl.DataFrame(
+    {"pue": [1.5], "grid_kg_co2_per_kwh": [0.4], "min_submissions_for_median": [3]}
+)
 MATCHES = pl.DataFrame(
     {
         "mlperf_accelerator": ["Chip X-80GB"],
@@ -91,6 +94,17 @@ MATCHES = pl.DataFrame(
     }
 )
 ACCELERATORS = pl.DataFrame({"hardware_name": ["Chip X"], "tdp_w": [500.0], "price_usd": [20000.0]})
+OVERRIDES = pl.DataFrame(
+    schema={"mlperf_accelerator": pl.String, "accelerator_power_w": pl.Float64, "source": pl.String}
+)
+PRICE_BASES = pl.DataFrame(
+    {
+        "hardware_name": ["Chip X"],
+        "price_usd": [20000.0],
+        "price_basis": ["chip_estimate"],
+        "source": ["a test"],
+    }
+)
 
 
 def benchmark(rows: list[dict]) -> pl.DataFrame:
@@ -105,6 +119,8 @@ def benchmark(rows: list[dict]) -> pl.DataFrame:
             "raw.assumptions": ASSUMPTIONS,
             "analytics.accelerator_matches": MATCHES,
             "analytics.accelerators": ACCELERATORS,
+            "raw.accelerator_power_overrides": OVERRIDES,
+            "raw.hardware_price_bases": PRICE_BASES,
         },
     )
 
@@ -134,15 +150,25 @@ def test_units_are_normalized_and_power_basis_is_named():
     )
     tokens = row(results, result_id="tokens")
     assert (tokens["throughput_unit"], tokens["accelerators_total"]) == ("tokens/s", 8)
-    assert (tokens["power_basis"], tokens["power_w"]) == ("tdp", 500.0 * 8)
+    assert (tokens["power_basis"], tokens["accelerators_power_w"]) == ("tdp", 500.0 * 8)
+    assert (tokens["accelerator_power_w"], tokens["accelerator_power_source"]) == (
+        500.0,
+        "catalog_tdp",
+    )
     assert tokens["throughput_per_accelerator"] == 1000.0
-    assert tokens["throughput_per_watt"] == pytest.approx(8000 / 4000)
+    assert tokens["throughput_per_w_tdp"] == pytest.approx(8000 / 4000)
+    assert tokens["throughput_per_w_measured"] is None
     assert tokens["throughput_per_1k_usd"] == pytest.approx(1000 / 20)
+    assert tokens["price_basis"] == "chip_estimate"
     # 4000 W x 1.5 PUE / 8000 tokens/s = 0.75 J per token; x 1e6 / 3.6e6 x 0.4 kg/kWh
-    assert tokens["co2_kg_per_million_tokens"] == pytest.approx(0.75 * 1e6 / 3.6e6 * 0.4)
+    assert tokens["co2_kg_per_million_tokens_tdp"] == pytest.approx(0.75 * 1e6 / 3.6e6 * 0.4)
+    assert tokens["co2_kg_per_million_tokens_measured"] is None
     queries = row(results, result_id="queries")
     assert (queries["throughput_unit"], queries["power_basis"]) == ("queries/s", "measured")
-    assert (queries["measured_power_w"], queries["co2_kg_per_million_tokens"]) == (2000.0, None)
+    assert queries["throughput_per_w_measured"] == pytest.approx(8000 / 2000)
+    assert queries["throughput_per_w_tdp"] is None
+    assert queries["measured_power_w"] == 2000.0
+    assert queries["co2_kg_per_million_tokens_measured"] is None  # not tokens
     latency = row(results, result_id="latency")
     assert (latency["metric_kind"], latency["latency_ms"], latency["energy_mj"]) == (
         "latency",
@@ -166,7 +192,7 @@ def test_deduplication_needs_the_same_system_scenario_and_numbers():
     assert sorted(results.get_column("accuracy_variants").list.len().to_list()) == [1, 1, 1, 2]
 
 
-def test_efficiency_takes_best_and_median_and_never_pools_power_bases():
+def test_efficiency_takes_best_and_median_and_keeps_power_bases_in_their_own_columns():
     results = benchmark(
         [
             mlperf(system_id="a", performance_result=8000.0),
@@ -178,26 +204,29 @@ def test_efficiency_takes_best_and_median_and_never_pools_power_bases():
             mlperf(system_id="e", performance_result=99999.0, category="open"),
         ]
     )
-    efficiency = run_model_sql("accelerator_efficiency", {"analytics.benchmark_results": results})
-    tdp = row(efficiency, power_basis="tdp")
-    assert tdp["accelerator"] == "Chip X" and tdp["n_submissions"] == 3  # open division left out
-    assert tdp["best_throughput_per_accelerator"] == 1000.0
-    assert tdp["median_throughput_per_accelerator"] == 750.0
-    assert tdp["best_throughput_per_watt"] == pytest.approx(2.0)
-    assert tdp["median_throughput_per_watt"] == pytest.approx(1.5)
-    measured = row(efficiency, power_basis="measured")
-    assert measured["n_submissions"] == 1
-    assert measured["best_throughput_per_watt"] == pytest.approx(6000 / 5000)
-
-
-def test_real_efficiency_ranks_llama2_70b_offline_by_tokens_per_watt():
-    efficiency = real_tables()["analytics.accelerator_efficiency"]
-    llama = efficiency.filter(
-        benchmark="llama2-70b", scenario="Offline", throughput_unit="tokens/s"
+    efficiency = run_model_sql(
+        "accelerator_efficiency",
+        {"analytics.benchmark_results": results, "raw.assumptions": ASSUMPTIONS},
     )
-    h200 = row(llama, accelerator="NVIDIA H200 SXM", power_basis="measured")
-    assert h200["best_throughput_per_watt"] == pytest.approx(25262.1 / 6152.9844351733)
-    mi300x = row(llama, accelerator="AMD Instinct MI300X", power_basis="tdp")
+    chip = row(efficiency, accelerator="Chip X")  # open division left out
+    assert (chip["n_submissions"], chip["n_tdp"], chip["n_measured"]) == (4, 3, 1)
+    assert chip["best_throughput_per_accelerator"] == 1000.0
+    assert chip["median_throughput_per_accelerator"] == 750.0
+    assert chip["best_throughput_per_w_tdp"] == pytest.approx(2.0)
+    assert chip["median_throughput_per_w_tdp"] == pytest.approx(1.5)
+    assert chip["best_throughput_per_w_measured"] == pytest.approx(6000 / 5000)
+    assert chip["median_throughput_per_w_measured"] is None  # one measured result
+    assert chip["median_note"] == (
+        "measured medians withheld: 1 with measured power (fewer than 3)"
+    )
+
+
+def test_real_efficiency_of_llama2_70b_offline():
+    efficiency = real_tables()["analytics.accelerator_efficiency"]
+    llama = efficiency.filter(model="llama2-70b-99.9", scenario="Offline", availability="available")
+    h200 = row(llama, accelerator="NVIDIA H200 SXM", accelerator_power_w=700.0)
+    assert h200["best_throughput_per_w_measured"] == pytest.approx(25262.1 / 6152.9844351733)
+    mi300x = row(llama, accelerator="AMD Instinct MI300X")
     assert mi300x["mlperf_accelerators"] == [
         "AMD Instinct MI300X-NPS1-SPX-192GB-750W",
         "AMD MI300X-NPS1-SPX-192GB-750W",
