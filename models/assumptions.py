@@ -55,7 +55,9 @@ class AssumptionsModel(pa.DataFrameModel):
         ge=0, le=1, description="2023: merged firm's share above which a merger is presumed [0-1]"
     )
     min_submissions_for_median: int = pa.Field(
-        ge=1, description="Fewest MLPerf submissions a published median is taken over [count]"
+        ge=1,
+        le=1000,
+        description="Fewest MLPerf submissions a published median is taken over [count]",
     )
     market_period_start: str = pa.Field(
         str_matches=ISO_DATE_SHAPE.pattern, description="First day a market period may have"

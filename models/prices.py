@@ -9,6 +9,8 @@ drops in.
 
 import pandera.polars as pa
 
+from models.bounds import MAX_UNIT_PRICE_USD
+
 PRICE_BASES = {
     "launch_list": "the manufacturer's launch list price (MSRP) of one card",
     "chip_estimate": "an analyst's or the press's estimate of what one accelerator sells for",
@@ -20,7 +22,9 @@ PRICE_BASES = {
 class PriceBasisModel(pa.DataFrameModel):
     hardware_name: str = pa.Field(unique=True, description="Catalog chip the price is for")
     price_usd: float = pa.Field(
-        gt=0, description="The catalog price this basis describes [USD]; another price has none"
+        gt=0,
+        le=MAX_UNIT_PRICE_USD,
+        description="The catalog price this basis describes [USD]; another price has none",
     )
     price_basis: str = pa.Field(isin=sorted(PRICE_BASES), description="What the price is")
     source: str = pa.Field(description="Where the price and its basis come from")
