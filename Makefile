@@ -12,7 +12,14 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install browser run test ui sql lint format clean
+PORT ?= 3000
+HOST ?= 127.0.0.1
+
+.PHONY: help install browser run test ui sql lint format clean
+
+help: ## list the commands (this text)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Variables: PORT=$(PORT) HOST=$(HOST) for make ui; WAREHOUSE=path for make sql."
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -24,7 +31,8 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed ## install uv and every dependency from uv.lock
 
-run: install ## materialize every asset into the warehouse
+run: install ## materialize every asset into the warehouse (and create data/landing/)
+	@mkdir -p data/landing
 	$(VENV)/bin/sovai run
 
 browser: ## make sure Debian's Chromium is there for the browser test
@@ -33,19 +41,19 @@ browser: ## make sure Debian's Chromium is there for the browser test
 test: install browser ## run the whole test suite (the browser test included)
 	$(VENV)/bin/pytest
 
-ui: install ## start the Dagster UI on http://127.0.0.1:3000
-	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+ui: install ## start the Dagster UI on http://127.0.0.1:3000 (PORT=... HOST=... to change)
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
 
 sql: install ## open a read-only SQL shell on the warehouse
 	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE). Build it with 'make run', or set WAREHOUSE=... (or SOVAI_WAREHOUSE) to an existing warehouse file." >&2; exit 1; }
 	@if [ -t 0 ]; then echo "Read-only SQL on $(WAREHOUSE). Try: select * from analytics.platform_efficiency;" >&2; fi
 	@SOVAI_WAREHOUSE="$(WAREHOUSE)" $(VENV)/bin/sovai shell
 
-lint: install
+lint: install ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: install
+format: install ## ruff format and fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

@@ -57,6 +57,9 @@ def run(quiet: bool) -> None:
       sovai run
       sovai run --quiet      # for cron and scripts
     """
+    landing = get_settings().landing_dir
+    if not landing.exists():  # where new market files go; made here so it is there to drop into
+        landing.mkdir(parents=True)
     _run_job("refresh_all", quiet=quiet)
     _refresh_market(quiet)
     if get_settings().expectations:

@@ -46,6 +46,11 @@ def test_validate_lists_each_problem_without_a_traceback_and_exits_1(user_env):
     assert no_traceback(result)
 
 
+def test_run_creates_the_landing_folder_so_a_file_can_be_dropped_in(first_run):
+    env, _ = first_run
+    assert Path(env["SOVAI_LANDING_DIR"]).is_dir()
+
+
 def test_run_outside_a_terminal_prints_no_progress_bar(first_run):
     _, result = first_run
     assert "Running refresh_all" in result.stderr

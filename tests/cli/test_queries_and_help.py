@@ -134,6 +134,15 @@ def test_make_sql_opens_a_shell_that_refuses_writes_and_leaves_the_warehouse_unc
     assert reads.stdout.split() == ["n", "4"]
 
 
+def test_make_help_lists_every_documented_target_and_make_ui_takes_a_port():
+    result = make("help")
+    assert result.returncode == 0, result.stderr
+    for target in ("run", "test", "ui", "sql", "help"):
+        assert f"make {target} " in result.stdout
+    dry = make("-n", "ui", "PORT=3123")
+    assert "-p 3123" in dry.stdout
+
+
 def test_make_sql_without_a_warehouse_says_how_to_build_one(tmp_path):
     result = make("sql", f"WAREHOUSE={tmp_path / 'none.duckdb'}")
     assert result.returncode != 0
