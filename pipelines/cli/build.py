@@ -153,6 +153,7 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
 
     from pipelines.abandoned_runs import mark_abandoned_runs, process_tags
     from pipelines.cli.progress import RunProgress
+    from pipelines.cli.run_origin import execute_as_job_run
 
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
     warehouse_path = get_settings().warehouse_path
@@ -168,14 +169,14 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
         _say(f"Marked run {abandoned} failed: its process ended without finishing it.", quiet)
     run_id = str(uuid.uuid4())
     with RunProgress(instance, run_id, job, enabled=not quiet):
-        result = defs.resolve_job_def(job).execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_id=run_id,
-            tags={**(tags or {}), **process_tags()},
+        result = execute_as_job_run(
+            defs.resolve_job_def(job),
+            instance,
             # The run's events (with stack traces) go to the Dagster UI; a shell gets the summary
             # below: each table's version, each failed check, each failure's message.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            tags={**(tags or {}), **process_tags()},
+            run_id=run_id,
         )
     published = []
     for event in result.get_asset_materialization_events():

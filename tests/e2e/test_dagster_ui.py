@@ -38,6 +38,9 @@ def chromium_path() -> str:
     )
 
 
+UI_ENV: dict[str, str] = {}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -61,6 +64,8 @@ def runs(base: str) -> list[dict]:
 
 @pytest.fixture
 def dagster_ui(tmp_path: Path) -> Iterator[str]:
+    """The UI's base URL; the environment it runs with goes to UI_ENV, for a `sovai` run
+    against the same instance and warehouse."""
     home = tmp_path / "dagster-home"
     home.mkdir()
     env = {
@@ -69,6 +74,8 @@ def dagster_ui(tmp_path: Path) -> Iterator[str]:
         "SOVAI_WAREHOUSE": str(tmp_path / "warehouse" / "warehouse.duckdb"),
         "SOVAI_LANDING_DIR": str(tmp_path / "data" / "landing"),
     }
+    UI_ENV.clear()
+    UI_ENV.update(env)
     port = free_port()
     log = open(tmp_path / "dagster-dev.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -161,4 +168,20 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         expect(chart).to_be_visible()
         assert chart.evaluate("image => image.naturalWidth") > 800  # decoded, not a broken icon
         page.screenshot(path=ARTIFACTS / "4-asset-chart.png", animations="disabled")
+
+        # A run the CLI starts shows under its job, as the UI's own runs do
+        refresh = subprocess.run(
+            [str(Path(sys.executable).with_name("sovai")), "refresh", "--quiet"],
+            cwd=PROJECT_ROOT,
+            env=UI_ENV,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+        )
+        assert refresh.returncode == 0, refresh.stderr
+        # newest first; the daemon's landing sensor may have started a market run of its own
+        cli_run = [run for run in runs(dagster_ui) if run["jobName"] == "market_refresh"][0]
+        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/market_refresh/runs")
+        expect(page.get_by_text(cli_run["runId"][:8]).first).to_be_visible(timeout=60_000)
+        page.screenshot(path=ARTIFACTS / "5-cli-run-under-its-job.png", animations="disabled")
         browser.close()
