@@ -1,6 +1,8 @@
 """A run the CLI starts is a run of its job in the code location `make ui` serves, so the UI
 lists it under the job and in the Overview timeline (the browser test looks at the job page)."""
 
+import uuid
+
 import dagster as dg
 
 from pipelines.cli.run_origin import CODE_LOCATION, REPOSITORY, execute_as_job_run
@@ -16,7 +18,7 @@ def test_a_cli_run_carries_its_jobs_origin_and_repository_label():
         assets=[one], jobs=[dg.define_asset_job("j", selection=[one])]
     ).resolve_job_def("j")
     with dg.DagsterInstance.ephemeral() as instance:
-        result = execute_as_job_run(job, instance, {}, {"sovai/pid": "1"}, run_id="a" * 36)
+        result = execute_as_job_run(job, instance, {}, {"sovai/pid": "1"}, run_id=str(uuid.uuid4()))
         assert result.success
         run = instance.get_run_by_id(result.run_id)
         label = f"{REPOSITORY}@{CODE_LOCATION}"
