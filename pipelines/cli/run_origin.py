@@ -59,6 +59,7 @@ def execute_as_job_run(
     run_id: str,
 ) -> ExecuteInProcessResult:
     """Execute job_def in this process, as a run of its job in the code location."""
+    job_def = job_def.as_ephemeral_job(resource_defs={}, input_values={})  # in-process executor
     job = InMemoryJob(job_def=job_def)
     reference = instance.get_ref() if instance.is_persistent else None
     plan = create_execution_plan(job, run_config=run_config, instance_ref=reference)
