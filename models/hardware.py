@@ -1,5 +1,6 @@
 """Accelerator data: the external sources (seeds/sources.yaml), Epoch AI's hardware table as
-published, cited fills for cells it leaves empty, and aliases from MLPerf names to its chips.
+published, cited fills for cells it leaves empty, whether a chip is designed or marketed for use
+in datacenters, and aliases from MLPerf names to its chips.
 
 The catalog keeps Epoch's units (FLOP/s, byte/s, bit/s); analytics.accelerators converts them.
 Empty cells are missing values, not errors: every measured column is nullable.
@@ -41,6 +42,7 @@ EPOCH_COLUMNS = {
     "Internode bandwidth (bit/s)": "internode_bandwidth_bit_s",
     "TDP (W)": "tdp_w",
     "Die Size (mm^2)": "die_size_mm2",
+    "Tensor cores": "tensor_cores",
     "Process size (nm)": "process_size_nm",
     "Transistors (millions)": "transistors_millions",
     "Foundry": "foundry",
@@ -58,7 +60,14 @@ SUPPLEMENTABLE = [
     "intranode_bandwidth_byte_s",
     "memory_bytes",
     "memory_bandwidth_byte_s",
+    "tensor_fp16_bf16_flop_s",
+    "int8_op_s",
 ]
+# Not a catalog column: the export rule's applicable die area (all logic dies of the package) where
+# the catalog's die size is not it. Its value may be empty: the catalog's figure is known not to be
+# the applicable area and no cited one is known, so the density is left unknown.
+APPLICABLE_DIE_AREA = "applicable_die_area_mm2"
+DATACENTER_ANSWERS = ["yes", "no"]
 
 
 def _measure(description: str, gt: bool = False) -> pa.Field:
@@ -116,6 +125,7 @@ class HardwareCatalogModel(pa.DataFrameModel):
     internode_bandwidth_bit_s: float = _measure("Network bandwidth between nodes [bit/s]")
     tdp_w: float = _measure("Thermal design power [W]", gt=True)
     die_size_mm2: float = _measure("Die area [mm2]", gt=True)
+    tensor_cores: float = _measure("Tensor (matrix) units, as Epoch AI counts them [count]")
     process_size_nm: float = _measure("Process node [nm]", gt=True)
     transistors_millions: float = _measure("Transistors [millions]", gt=True)
     foundry: str = pa.Field(nullable=True, description="Foundry")
@@ -132,13 +142,38 @@ class HardwareCatalogModel(pa.DataFrameModel):
 
 class CatalogSupplementModel(pa.DataFrameModel):
     hardware_name: str = pa.Field(description="Catalog chip the value is for")
-    field: str = pa.Field(isin=SUPPLEMENTABLE, description="raw.hardware_catalog column it fills")
-    value: float = pa.Field(gt=0, description="Value, in the catalog column's unit")
+    field: str = pa.Field(
+        isin=[*SUPPLEMENTABLE, APPLICABLE_DIE_AREA],
+        description="raw.hardware_catalog column it fills, or applicable_die_area_mm2",
+    )
+    value: float = pa.Field(
+        nullable=True, gt=0, description="Value, in the catalog column's unit (mm2 for the area)"
+    )
     source: str = pa.Field(description="Public source of the value")
 
     class Config:
         strict = True
         unique = ["hardware_name", "field"]
+
+    @pa.dataframe_check(error=f"value: only {APPLICABLE_DIE_AREA} may be left empty")
+    def value_given(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("value").is_not_null() | (pl.col("field") == APPLICABLE_DIE_AREA)
+        )
+
+
+class DatacenterDesignationModel(pa.DataFrameModel):
+    """Whether a chip is designed or marketed for use in datacenters (Note 2 to 3A090), where the
+    catalog's own name or datasheet link does not say it."""
+
+    hardware_name: str = pa.Field(unique=True, description="Catalog chip")
+    designed_or_marketed_for_datacenters: str = pa.Field(
+        isin=DATACENTER_ANSWERS, description="yes or no"
+    )
+    source: str = pa.Field(description="Public source that says so")
+
+    class Config:
+        strict = True
 
 
 class AcceleratorAliasModel(pa.DataFrameModel):

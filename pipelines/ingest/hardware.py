@@ -23,11 +23,12 @@ from models.hardware import (
     SOURCE_FORMATS,
     AcceleratorAliasModel,
     CatalogSupplementModel,
+    DatacenterDesignationModel,
     HardwareCatalogModel,
     HardwareSourceModel,
 )
 from models.mlperf import MLPERF_FIELDS, OPTIONAL_FIELDS, MlperfResultModel
-from models.policy import ExportControlClauseModel
+from models.policy import ExportControlClauseModel, ExportControlExclusionModel
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path
 from pipelines.ingest.readers import read_csv_seed, read_yaml_mapping, require, rows_to_seed
 from pipelines.settings import env_path
@@ -174,7 +175,12 @@ HARDWARE_TABLES = [
     (
         "hardware_catalog_supplements",
         CatalogSupplementModel,
-        "Cited values for cells the hardware catalog leaves empty",
+        "Cited values for cells the hardware catalog leaves empty, and applicable die areas",
+    ),
+    (
+        "hardware_datacenter_designation",
+        DatacenterDesignationModel,
+        "Whether a chip is designed or marketed for use in datacenters, with its source",
     ),
     ("mlperf_results", MlperfResultModel, "MLPerf Inference results, as published"),
     ("accelerator_aliases", AcceleratorAliasModel, "MLPerf accelerator names to catalog chips"),
@@ -182,6 +188,11 @@ HARDWARE_TABLES = [
         "export_control_clauses",
         ExportControlClauseModel,
         "Export-control clauses the chip screening applies, with legal sources",
+    ),
+    (
+        "export_control_exclusions",
+        ExportControlExclusionModel,
+        "Notes that take chips out of an export-control ECCN, with legal sources",
     ),
 ]
 
@@ -193,18 +204,26 @@ HARDWARE_SEEDS = [
         "hardware/catalog_supplements.csv",
         lambda p: [read_csv_seed("hardware_catalog_supplements", p)],
     ),
+    (
+        "hardware/datacenter_designation.csv",
+        lambda p: [read_csv_seed("hardware_datacenter_designation", p)],
+    ),
 ]
 
 
 def check_catalog_references(
     combined: Mapping[str, SeedFrame], validated: Mapping[str, pl.DataFrame]
 ) -> list[Problem]:
-    """Aliases and supplements must name chips that are in the catalog."""
+    """Aliases, supplements and designations must name chips that are in the catalog."""
     if "hardware_catalog" not in validated:
         return []
     chips = set(validated["hardware_catalog"].get_column("hardware_name").to_list())
     problems = []
-    for table in ("accelerator_aliases", "hardware_catalog_supplements"):
+    for table in (
+        "accelerator_aliases",
+        "hardware_catalog_supplements",
+        "hardware_datacenter_designation",
+    ):
         if table not in combined or table not in validated:
             continue
         seed = combined[table]
