@@ -1,5 +1,6 @@
 """Accelerator data: the external sources (seeds/sources.yaml), Epoch AI's hardware table as
-published, cited fills for cells it leaves empty, and aliases from MLPerf names to its chips.
+published, cited fills for cells it leaves empty, whether a chip is designed or marketed for use
+in datacenters, and aliases from MLPerf names to its chips.
 
 The catalog keeps Epoch's units (FLOP/s, byte/s, bit/s); analytics.accelerators converts them.
 Empty cells are missing values, not errors: every measured column is nullable.
@@ -54,6 +55,7 @@ EPOCH_COLUMNS = {
     "Internode bandwidth (bit/s)": "internode_bandwidth_bit_s",
     "TDP (W)": "tdp_w",
     "Die Size (mm^2)": "die_size_mm2",
+    "Tensor cores": "tensor_cores",
     "Process size (nm)": "process_size_nm",
     "Transistors (millions)": "transistors_millions",
     "Foundry": "foundry",
@@ -71,7 +73,14 @@ SUPPLEMENTABLE = [
     "intranode_bandwidth_byte_s",
     "memory_bytes",
     "memory_bandwidth_byte_s",
+    "tensor_fp16_bf16_flop_s",
+    "int8_op_s",
 ]
+# Not a catalog column: the export rule's applicable die area (all logic dies of the package) where
+# the catalog's die size is not it. Its value may be empty: the catalog's figure is known not to be
+# the applicable area and no cited one is known, so the density is left unknown.
+APPLICABLE_DIE_AREA = "applicable_die_area_mm2"
+DATACENTER_ANSWERS = ["yes", "no"]
 
 
 # Largest physical value of each measured catalog column (see models.bounds), also the bound of
@@ -101,6 +110,7 @@ CATALOG_MAXIMA = {
     "die_size_mm2": MAX_DIE_AREA_MM2,
     "process_size_nm": MAX_PROCESS_NM,
     "transistors_millions": MAX_TRANSISTORS_MILLIONS,
+    "tensor_cores": 100_000,  # tensor (matrix) units per chip; an H100 has 528
     "total_processing_performance_bit_op_s": MAX_CHIP_BIT_OP_PER_S,
 }
 
@@ -168,6 +178,9 @@ class HardwareCatalogModel(pa.DataFrameModel):
     )
     tdp_w: float = _measure("tdp_w", "Thermal design power [W]", gt=True)
     die_size_mm2: float = _measure("die_size_mm2", "Die area [mm2]", gt=True)
+    tensor_cores: float = _measure(
+        "tensor_cores", "Tensor (matrix) units, as Epoch AI counts them [count]"
+    )
     process_size_nm: float = _measure("process_size_nm", "Process node [nm]", gt=True)
     transistors_millions: float = _measure(
         "transistors_millions", "Transistors [millions]", gt=True
@@ -187,8 +200,13 @@ class HardwareCatalogModel(pa.DataFrameModel):
 
 class CatalogSupplementModel(pa.DataFrameModel):
     hardware_name: str = pa.Field(description="Catalog chip the value is for")
-    field: str = pa.Field(isin=SUPPLEMENTABLE, description="raw.hardware_catalog column it fills")
-    value: float = pa.Field(gt=0, description="Value, in the catalog column's unit")
+    field: str = pa.Field(
+        isin=[*SUPPLEMENTABLE, APPLICABLE_DIE_AREA],
+        description="raw.hardware_catalog column it fills, or applicable_die_area_mm2",
+    )
+    value: float = pa.Field(
+        nullable=True, gt=0, description="Value, in the catalog column's unit (mm2 for the area)"
+    )
     source: str = pa.Field(description="Public source of the value")
 
     class Config:
@@ -198,7 +216,28 @@ class CatalogSupplementModel(pa.DataFrameModel):
     @pa.dataframe_check(error="value: above the physical bound of its field (see models.bounds)")
     def value_within_its_field_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
         bound = pl.col("field").replace_strict(CATALOG_MAXIMA, default=None)
-        return data.lazyframe.select(bound.is_null() | (pl.col("value") <= bound))
+        value = pl.col("value")
+        return data.lazyframe.select(bound.is_null() | value.is_null() | (value <= bound))
+
+    @pa.dataframe_check(error=f"value: only {APPLICABLE_DIE_AREA} may be left empty")
+    def value_given(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("value").is_not_null() | (pl.col("field") == APPLICABLE_DIE_AREA)
+        )
+
+
+class DatacenterDesignationModel(pa.DataFrameModel):
+    """Whether a chip is designed or marketed for use in datacenters (Note 2 to 3A090), where the
+    catalog's own name or datasheet link does not say it."""
+
+    hardware_name: str = pa.Field(unique=True, description="Catalog chip")
+    designed_or_marketed_for_datacenters: str = pa.Field(
+        isin=DATACENTER_ANSWERS, description="yes or no"
+    )
+    source: str = pa.Field(description="Public source that says so")
+
+    class Config:
+        strict = True
 
 
 class CatalogManufacturerModel(pa.DataFrameModel):

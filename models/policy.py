@@ -162,5 +162,41 @@ class ExportControlClauseModel(pa.DataFrameModel):
 
     @pa.dataframe_check(error="tpp_min: a clause needs at least one bound")
     def has_a_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        bounds = ["tpp_min", "tpp_below", "pd_min", "pd_below", "interconnect_min_gb_s"]
-        return data.lazyframe.select(pl.any_horizontal(pl.col(bounds).is_not_null()))
+        return any_given(
+            data, ["tpp_min", "tpp_below", "pd_min", "pd_below", "interconnect_min_gb_s"]
+        )
+
+
+def any_given(data: pa.PolarsData, columns: list[str]) -> pl.LazyFrame:
+    """True for each row that gives at least one of the columns."""
+    return data.lazyframe.select(pl.any_horizontal(pl.col(columns).is_not_null()))
+
+
+MARKETS = ["datacenter", "not_datacenter"]
+
+
+class ExportControlExclusionModel(pa.DataFrameModel):
+    """A note that takes items out of an ECCN its clauses would give (Note 2 to 3A090): it applies
+    when the item is of the market it names and every TPP bound it gives holds."""
+
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    rule: int = pa.Field(ge=2000, le=2100, description="Year of the rule")
+    eccn: str = pa.Field(description="ECCN the exclusion takes items out of, e.g. 3A090")
+    exclusion: str = pa.Field(description="Name of the note, e.g. Note 2 to 3A090")
+    applies_to_market: str = pa.Field(
+        nullable=True,
+        isin=MARKETS,
+        description="Items (not) designed or marketed for use in datacenters; empty: any item",
+    )
+    tpp_below: float = pa.Field(nullable=True, gt=0, description="TPP below [TPP]")
+    legal_source: str = pa.Field(description="Legal citation of the note, with its words")
+    note: str = pa.Field(nullable=True, description="How the note is read")
+    source: str = pa.Field(description="Where the values come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "rule", "exclusion"]
+
+    @pa.dataframe_check(error="applies_to_market: an exclusion needs a market or a TPP bound")
+    def has_a_condition(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return any_given(data, ["applies_to_market", "tpp_below"])

@@ -24,6 +24,7 @@ from models.hardware import (
     AcceleratorAliasModel,
     CatalogManufacturerModel,
     CatalogSupplementModel,
+    DatacenterDesignationModel,
     HardwareCatalogModel,
     HardwareSourceModel,
 )
@@ -33,7 +34,7 @@ from models.mlperf import (
     AcceleratorPowerOverrideModel,
     MlperfResultModel,
 )
-from models.policy import ExportControlClauseModel
+from models.policy import ExportControlClauseModel, ExportControlExclusionModel
 from models.prices import PriceBasisModel
 from models.validation import Problem, SeedFrame, SeedValidationError, display_path
 from pipelines.ingest.readers import read_csv_seed, read_yaml_mapping, require, rows_to_seed
@@ -181,7 +182,12 @@ HARDWARE_TABLES = [
     (
         "hardware_catalog_supplements",
         CatalogSupplementModel,
-        "Cited values for cells the hardware catalog leaves empty",
+        "Cited values for cells the hardware catalog leaves empty, and applicable die areas",
+    ),
+    (
+        "hardware_datacenter_designation",
+        DatacenterDesignationModel,
+        "Whether a chip is designed or marketed for use in datacenters, with its source",
     ),
     (
         "hardware_catalog_manufacturers",
@@ -200,6 +206,11 @@ HARDWARE_TABLES = [
         "export_control_clauses",
         ExportControlClauseModel,
         "Export-control clauses the chip screening applies, with legal sources",
+    ),
+    (
+        "export_control_exclusions",
+        ExportControlExclusionModel,
+        "Notes that take chips out of an export-control ECCN, with legal sources",
     ),
 ]
 
@@ -220,13 +231,17 @@ HARDWARE_SEEDS = [
         lambda p: [read_csv_seed("accelerator_power_overrides", p)],
     ),
     ("hardware/price_bases.csv", lambda p: [read_csv_seed("hardware_price_bases", p)]),
+    (
+        "hardware/datacenter_designation.csv",
+        lambda p: [read_csv_seed("hardware_datacenter_designation", p)],
+    ),
 ]
 
 
 def check_catalog_references(
     combined: Mapping[str, SeedFrame], validated: Mapping[str, pl.DataFrame]
 ) -> list[Problem]:
-    """Aliases and supplements must name chips that are in the catalog."""
+    """Aliases, supplements and designations must name chips that are in the catalog."""
     if "hardware_catalog" not in validated:
         return []
     chips = set(validated["hardware_catalog"].get_column("hardware_name").to_list())
@@ -235,6 +250,7 @@ def check_catalog_references(
         "accelerator_aliases",
         "hardware_catalog_supplements",
         "hardware_catalog_manufacturers",
+        "hardware_datacenter_designation",
     ):
         if table not in combined or table not in validated:
             continue

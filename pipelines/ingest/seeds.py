@@ -254,6 +254,8 @@ def _policy(path: Path) -> list[SeedFrame]:
         )
         clauses = _items("export_controls.screening", controls.get("screening") or [], shared)
         seeds.append(rows_to_seed("export_control_clauses", path, clauses, set()))
+        exclusions = _items("export_controls.exclusions", controls.get("exclusions") or [], shared)
+        seeds.append(rows_to_seed("export_control_exclusions", path, exclusions, set()))
     if "ai_act" in document:
         seeds.append(_ai_act(path, require(document, "ai_act", dict, path, "document"), shared))
     return seeds

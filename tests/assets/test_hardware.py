@@ -57,6 +57,26 @@ def test_a_full_run_ingests_both_real_files_and_publishes_every_hardware_table(b
     assert query(warehouse, "select round(hhi) from analytics.market_concentration") == [(7338.0,)]
 
 
+def test_a_full_run_settles_no_chip_on_a_missing_input_and_shows_why_consumer_cards_are_out(
+    built,
+):
+    warehouse, _, _ = built
+    screening = "analytics.export_control_screening"
+    assert query(
+        warehouse,
+        f"select count(*) from {screening} where verdict_2023 = 'not_controlled' "
+        "and (tpp is null or matrix_throughput_missing)",
+    ) == [(0,)]
+    excluded = query(
+        warehouse,
+        f"select hardware_name, verdict_2023_before_notes, excluded_by_2023 from {screening} "
+        "where verdict_2023 = 'not_controlled' and designed_for_datacenter = false "
+        "and verdict_2023_before_notes <> 'not_controlled' order by hardware_name",
+    )
+    assert ("NVIDIA GeForce RTX 4080", "3A090.a", "Note 2 to 3A090") in excluded
+    assert {row[2] for row in excluded} == {"Note 2 to 3A090"}
+
+
 def test_the_match_rate_and_unmatched_names_are_in_the_metadata(built):
     _, _, result = built
     (event,) = [
@@ -92,8 +112,10 @@ def test_the_readme_queries_return_sensible_rows(built):
     rows = query(warehouse, controlled_2023_only)
     names = {row[0] for row in rows}
     assert {"Biren BR100", "Huawei Ascend 910B", "Google TPU v6e Trillium"} <= names
-    # The A800 and H800 are 2022-indeterminate (interconnect missing), so not claimed here.
+    # The A800 and H800 are 2022-indeterminate (interconnect missing), so not claimed here;
+    # consumer cards below TPP 4800 are outside 3A090 (Note 2).
     assert not names & {"NVIDIA A800 SXM", "NVIDIA H800 SXM5", "NVIDIA A100", "NVIDIA HGX H20"}
+    assert not names & {"NVIDIA GeForce RTX 4080", "NVIDIA GeForce RTX 4070"}
     assert {row[5] for row in rows} == {"not_controlled"}
     assert {row[4] for row in rows} <= {"3A090.a", "3A090.b"}
 

@@ -77,16 +77,22 @@ def test_sources_record_the_file_read_its_hash_and_attribution(tables):
     assert len(catalog["sha256"]) == 64
 
 
-# Chips the aliases and supplements name, plus the A100 whose TDP the small copy changes.
-KEPT_CHIPS = {
-    "NVIDIA HGX H20",
-    "AMD Instinct MI300X",
-    "Google TPU v5e",
-    "Google TPU v6e Trillium",
-    "NVIDIA Tesla T4",
-    "NVIDIA B200",
-    "NVIDIA A100 SXM4 80 GB",
-}
+def referenced_chips() -> set[str]:
+    """Catalog chips the aliases, supplements and datacenter designations name."""
+    names = set()
+    for seed in (
+        "accelerator_aliases.csv",
+        "hardware/catalog_supplements.csv",
+        "hardware/datacenter_designation.csv",
+    ):
+        with (SEEDS / seed).open(newline="", encoding="utf-8") as file:
+            names |= {item["hardware_name"] for item in csv.DictReader(file)}
+    return names - {""}
+
+
+# The chips the seeds name (a newer catalog must keep them), plus the A100 whose TDP the small
+# copy changes.
+KEPT_CHIPS = referenced_chips() | {"NVIDIA A100 SXM4 80 GB"}
 
 
 def small_catalog(path: Path, a100_tdp: str = "450.0") -> Path:
@@ -194,6 +200,37 @@ def test_a_supplement_may_only_fill_known_columns(seeds):
     edit(seeds / "hardware/catalog_supplements.csv", ",die_size_mm2,", ",die_colour,")
     (problem,) = problems(seeds)
     assert (problem.row, problem.column) == ("line 2", "field")
+
+
+def test_only_an_applicable_die_area_may_be_left_empty(seeds):
+    edit(
+        seeds / "hardware/catalog_supplements.csv",
+        "Titan V,tensor_fp16_bf16_flop_s,110000000000000,",
+        "Titan V,tensor_fp16_bf16_flop_s,,",
+    )
+    (problem,) = problems(seeds)
+    assert problem.file.endswith("catalog_supplements.csv")
+    assert problem.column == "value" and "applicable_die_area_mm2" in problem.rule
+
+
+def test_a_datacenter_designation_is_yes_or_no(seeds):
+    edit(seeds / "hardware/datacenter_designation.csv", "NVIDIA L4,yes,", "NVIDIA L4,maybe,")
+    (problem,) = problems(seeds)
+    assert (problem.column, problem.value) == ("designed_or_marketed_for_datacenters", "maybe")
+
+
+def test_a_datacenter_designation_must_name_a_catalog_chip(seeds):
+    edit(seeds / "hardware/datacenter_designation.csv", "NVIDIA L40,yes,", "NVIDIA L40S,yes,")
+    (problem,) = problems(seeds)
+    assert (problem.column, problem.value) == ("hardware_name", "NVIDIA L40S")
+
+
+def test_note_2_to_3a090_is_read_with_its_legal_source(tables):
+    (note,) = tables["export_control_exclusions"].iter_rows(named=True)
+    assert (note["rule"], note["eccn"], note["exclusion"]) == (2023, "3A090", "Note 2 to 3A090")
+    assert (note["applies_to_market"], note["tpp_below"]) == ("not_datacenter", 4800)
+    assert "88 FR 73458" in note["legal_source"]
+    assert "not designed or marketed for use in datacenters" in note["legal_source"]
 
 
 def test_the_screening_clauses_carry_their_legal_source_and_the_article_discrepancy(tables):
