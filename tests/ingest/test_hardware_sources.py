@@ -78,11 +78,12 @@ def test_sources_record_the_file_read_its_hash_and_attribution(tables):
 
 
 def referenced_chips() -> set[str]:
-    """Catalog chips the aliases, supplements and datacenter designations name."""
+    """Catalog chips the aliases, supplements, manufacturers and datacenter designations name."""
     names = set()
     for seed in (
         "accelerator_aliases.csv",
         "hardware/catalog_supplements.csv",
+        "hardware/catalog_manufacturers.csv",
         "hardware/datacenter_designation.csv",
     ):
         with (SEEDS / seed).open(newline="", encoding="utf-8") as file:

@@ -108,6 +108,7 @@ UNBOUNDED = {
     ("export_control_clauses", "pd_min"): "legal threshold",
     ("export_control_clauses", "pd_below"): "legal threshold",
     ("export_control_clauses", "interconnect_min_gb_s"): "legal threshold",
+    ("export_control_exclusions", "tpp_below"): "legal threshold",
     ("policy_effectiveness_inputs", "current"): "bounded per unit by a dataframe check",
     ("policy_effectiveness_inputs", "target"): "bounded per unit by a dataframe check",
     ("policy_effectiveness_inputs", "baseline"): "bounded per unit by a dataframe check",
