@@ -105,6 +105,12 @@ die_areas as (
     where field = 'applicable_die_area_mm2'
 ),
 
+cited_manufacturers as (
+    -- a chip the catalog gives no manufacturer (GroqChip LPU v1), from a cited row
+    select hardware_name, manufacturer as cited_manufacturer
+    from raw.hardware_catalog_manufacturers
+),
+
 designations as (
     select
         hardware_name,
@@ -116,7 +122,11 @@ designations as (
 renamed as (
     select
         hardware_name,
-        manufacturer,
+        coalesce(
+            manufacturer,
+            (select cited_manufacturer from cited_manufacturers as cited
+             where cited.hardware_name = filled.hardware_name)
+        ) as manufacturer,
         type,
         release_date,
         release_price_usd as price_usd,

@@ -42,6 +42,8 @@ def test_a_chip_the_catalog_gives_no_manufacturer_takes_the_cited_one_not_unallo
     chips = real_tables()["analytics.hardware_vendor_shares"].filter(market="catalog_chip_models")
     assert "other" not in set(chips.get_column("vendor"))
     assert row(chips, vendor="groq")["items"] == 1
+    accelerators = real_tables()["analytics.accelerators"]
+    assert row(accelerators, hardware_name="GroqChip LPU v1")["manufacturer"] == "Groq"
 
 
 def test_concentration_is_market_concentration_sql_on_the_same_shares():
