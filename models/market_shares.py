@@ -5,10 +5,18 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
-from models.validation import Problem, SeedFrame, rows_not_listed
+from models.validation import Problem, SeedFrame, rows_not_listed, shows_value
 
 UNALLOCATED_VENDOR = "other"
 SHARE_SUM_TOLERANCE = 1e-9
+SHARE_SUM_RULE = "share: shares of one period, market and region add up to more than 1"
+GROUP = ["period", "market", "region"]
+
+
+@shows_value(SHARE_SUM_RULE)
+def group_share_sum(shares: pl.DataFrame) -> pl.Series:
+    """The sum of the shares of each row's period, market and region (what the rule judges)."""
+    return shares.select(pl.col("share").sum().over(GROUP)).to_series()
 
 
 class MarketShareModel(pa.DataFrameModel):
@@ -23,11 +31,9 @@ class MarketShareModel(pa.DataFrameModel):
         strict = True
         unique = ["period", "market", "region", "vendor"]
 
-    @pa.dataframe_check(
-        error="share: shares of one period, market and region add up to more than 1"
-    )
+    @pa.dataframe_check(error=SHARE_SUM_RULE)
     def shares_sum_at_most_one(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        total = pl.col("share").sum().over(["period", "market", "region"])
+        total = pl.col("share").sum().over(GROUP)
         return data.lazyframe.select(total <= 1 + SHARE_SUM_TOLERANCE)
 
 

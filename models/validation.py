@@ -42,6 +42,21 @@ class Problem:
 
 MAX_LISTED = 50
 
+# The value a cross-row check's problem shows, by the check's error text: a function of the typed
+# frame giving, per row, the figure the rule judged (e.g. the sum of a group's shares).
+CrossRowValue = Callable[[pl.DataFrame], pl.Series]
+CROSS_ROW_VALUES: dict[str, CrossRowValue] = {}
+
+
+def shows_value(error: str) -> Callable[[CrossRowValue], CrossRowValue]:
+    """Registers the value shown with problems of the cross-row check whose error text this is."""
+
+    def register(function: CrossRowValue) -> CrossRowValue:
+        CROSS_ROW_VALUES[error] = function
+        return function
+
+    return register
+
 
 class SeedValidationError(Exception):
     """Raised with every problem found, so one run reports them all."""
@@ -146,7 +161,7 @@ def validate_seed(seed: SeedFrame, model: type[pa.DataFrameModel]) -> pl.DataFra
     except pa.errors.SchemaErrors as errors:
         unique_key = list(getattr(model.Config, "unique", None) or [])
         raise SeedValidationError(
-            _problems_from_failures(seed, errors.failure_cases, unique_key)
+            _problems_from_failures(seed, errors.failure_cases, unique_key, typed)
         ) from None
 
 
@@ -218,10 +233,15 @@ def _not_finite(value: object) -> bool:
 
 
 def _problems_from_failures(
-    seed: SeedFrame, failures: pl.DataFrame, unique_key: list[str]
+    seed: SeedFrame, failures: pl.DataFrame, unique_key: list[str], typed: pl.DataFrame
 ) -> list[Problem]:
     file = display_path(seed.file)
     problems: list[Problem] = []
+    judged = {
+        check: function(typed).to_list()
+        for check, function in CROSS_ROW_VALUES.items()
+        if check in set(failures.get_column("check").cast(pl.String).to_list())
+    }
     for case in failures.iter_rows(named=True):
         check = str(case["check"])
         column = case["column"]
@@ -241,12 +261,22 @@ def _problems_from_failures(
         elif case["schema_context"] == "DataFrameSchema" and ": " in check:
             # Cross-row checks put the column they are about before the first ': '.
             column, rule = check.split(": ", 1)
-            problems.append(Problem(*seed.where(case["index"]), column, rule))
+            index = case["index"]
+            shown = judged.get(check)
+            value = None if shown is None or index is None else _figure(shown[index])
+            problems.append(Problem(*seed.where(index), column, rule, value))
         else:
             problems.append(
                 Problem(*seed.where(case["index"]), str(column), _rule_text(check), value)
             )
     return problems
+
+
+def _figure(value: object) -> str | None:
+    """A judged figure as a person reads it: 1.1, not 1.1000000000000001."""
+    if value is None:
+        return None
+    return f"{value:.10g}" if isinstance(value, float) else str(value)
 
 
 _RULE_PATTERNS = [

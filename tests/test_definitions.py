@@ -1,5 +1,7 @@
 """The code location loads, and every asset tells a user what it is."""
 
+import re
+
 import dagster as dg
 
 from pipelines.definitions import defs
@@ -28,6 +30,12 @@ def test_every_asset_has_a_description_kinds_owner_and_code_version():
         assert spec.kinds, spec.key
         assert spec.code_version, spec.key
         assert spec.owners, spec.key
+
+
+def test_every_code_version_is_a_content_hash_of_the_same_shape():
+    """One convention (pipelines/assets/versioning.py): no hand-numbered versions beside hashes."""
+    for spec in all_asset_specs():
+        assert re.fullmatch(r"[0-9a-f]{12}", spec.code_version or ""), (spec.key, spec.code_version)
 
 
 def test_sql_assets_depend_on_the_tables_their_sql_reads():

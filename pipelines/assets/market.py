@@ -5,12 +5,16 @@ only the periods whose shares changed since they last read them (pipelines/wareh
 so what a run stores and costs grows with the files and the changes, not with the dates spanned.
 """
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
+import models
 from models.market_periods import period_bounds
 from pipelines.assets.reporting import materialize_result
 from pipelines.assets.sql_models import sql_table_asset
+from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
 from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.landing import MarketFile
@@ -19,7 +23,12 @@ from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
 SHARES = dg.AssetKey(["raw", "market_shares"])
-SHARES_CODE_VERSION = "2"  # 2: the shares' only store, one version per file (was submissions)
+# The shares' code: this module, the market-file contracts and the ingest of landing files
+SHARES_CODE_VERSION = code_version_of(
+    Path(__file__),
+    *Path(models.__file__).parent.glob("market_*.py"),
+    *(Path(__file__).parent.parent / "ingest").glob("*.py"),
+)
 GROUP_COLUMNS = ["period", "market", "region"]  # a later file replaces the figures of a group
 # Metadata of the shares' materialization that `sovai refresh` prints, one line each
 LEFT_IN_LANDING = "files_left_in_landing"

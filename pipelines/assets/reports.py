@@ -8,15 +8,19 @@ materialization metadata, so the chart shows on the asset's page in the Dagster 
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 from pipelines.assets.reporting import column_schema, markdown_preview
+from pipelines.assets.versioning import code_version_of
 from pipelines.reports import charts, site
 from pipelines.resources import WarehouseResource
 
 Renderer = Callable[[pl.DataFrame, WarehouseResource], bytes]
+# The charts' and the report page's code: this module and the drawing and page modules it uses
+REPORTS_CODE_VERSION = code_version_of(Path(__file__), Path(charts.__file__), Path(site.__file__))
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
         description=spec.description,
         owners=["team:data-platform"],
         tags={"layer": "reports"},
-        code_version="1",
+        code_version=REPORTS_CODE_VERSION,
     )
     def _chart(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         frame = warehouse.query(spec.sql)
@@ -215,7 +219,7 @@ INDEX = dg.AssetKey(["reports", "index"])
     ),
     owners=["team:data-platform"],
     tags={"layer": "reports"},
-    code_version="1",
+    code_version=REPORTS_CODE_VERSION,
 )
 def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     folder = warehouse.settings().reports_dir

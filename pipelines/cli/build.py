@@ -22,11 +22,16 @@ quiet_option = click.option(
 
 
 @click.command()
-@click.argument("seeds_dir", required=False, type=click.Path(path_type=Path))
+@click.argument(
+    "seeds_dir",
+    required=False,
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+)
 def validate(seeds_dir: Path | None) -> None:
     """Check every seed file without publishing anything.
 
     Lists each problem with its file, row, column and rule, and exits 1 if there are any.
+    SEEDS_DIR defaults to seeds/ (or the folder SOVAI_SEEDS_DIR names).
 
     \b
     Example:
@@ -36,6 +41,11 @@ def validate(seeds_dir: Path | None) -> None:
     from pipelines.ingest.seeds import load_seeds
 
     folder = seeds_dir or get_settings().seeds_dir
+    if not folder.is_dir():  # the argument is checked by click (a usage error, exit 2)
+        raise UserError(
+            f"the seeds folder {folder} does not exist (SOVAI_SEEDS_DIR names another, or unset "
+            "it for seeds/)."
+        )
     try:
         frames = load_seeds(folder)
     except SeedValidationError as error:

@@ -6,18 +6,17 @@ says what to do); 2 a usage error (click's own: a missing argument, a bad option
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import click
 import duckdb
 import polars as pl
 
+from pipelines.cli.layout import render_table, terminal_width
 from pipelines.settings import get_settings
 from pipelines.warehouse.connection import (
     WarehouseDamagedError,
@@ -106,8 +105,12 @@ def _json_text(value: object) -> str:
     return json.dumps(value.to_list() if isinstance(value, pl.Series) else value, default=str)
 
 
-def render(frame: pl.DataFrame, output_format: str) -> str:
-    """An aligned table for people (a row count below it), or CSV / JSON for scripts."""
+def render(
+    frame: pl.DataFrame, output_format: str, width: int | None | Literal["terminal"] = "terminal"
+) -> str:
+    """A table for people (a row count below it) fitting width columns ("terminal": the
+    terminal's when stdout is one, else no limit; None: no limit), or CSV / JSON for scripts.
+    How a table fits: pipelines/cli/layout.py."""
     if output_format == "csv":
         # CSV has no lists or structs: such a cell is written as its JSON text.
         nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
@@ -117,16 +120,4 @@ def render(frame: pl.DataFrame, output_format: str) -> str:
         return flat.write_csv()
     if output_format == "json":
         return frame.write_json() + "\n"
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    for name, dtype in frame.schema.items():
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left", no_wrap=True)
-    for row in frame.iter_rows():
-        table.add_row(*["NULL" if value is None else str(value) for value in row])
-    buffer = io.StringIO()
-    width = None if sys.stdout.isatty() else 100_000
-    Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
-    rows = f"({frame.height} row{'s' if frame.height != 1 else ''})"
-    return buffer.getvalue().rstrip("\n") + "\n" + rows
+    return render_table(frame, terminal_width() if width == "terminal" else width)

@@ -100,11 +100,21 @@ def failed_message(error: duckdb.Error, what: str) -> str:
             "files other than the warehouse, or change settings. To query a file of your own, "
             "name it with --file NAME=PATH and select from NAME."
         )
-    return (
-        f"{what} failed: {text}\n"
-        "The warehouse is read-only here; check the query and the table names (`sovai tables` "
-        "lists them, `sovai query` lists the shipped queries)."
-    )
+    if "read-only mode" in text or "Cannot execute statement of type" in text:
+        return (
+            f"{what} was refused: {text.splitlines()[0]}\n"
+            "The warehouse is read-only here: a query can read its tables but not create, "
+            "change or drop anything."
+        )
+    if isinstance(error, duckdb.ParserException):
+        return f"{what} has a syntax error: {text}\nCheck the SQL near the place it names."
+    if isinstance(error, duckdb.CatalogException | duckdb.BinderException):
+        return (
+            f"{what} failed: {text}\n"
+            "Check the table and column names: `sovai tables` lists the tables, and "
+            '`sovai sql "describe TABLE"` the columns of one.'
+        )
+    return f"{what} failed: {text}"
 
 
 def register_files(con: duckdb.DuckDBPyConnection, specs: Iterable[str]) -> None:

@@ -203,3 +203,20 @@ def test_long_named_files_are_kept_under_shortened_names_and_reported_under_thei
     settle(settings, outcome, already_ingested)
     again = outcome.quarantined_as[bad]
     assert again != stored and again.endswith(".1.csv") and len(again) <= 255 - 12
+
+
+def test_a_quarantined_share_sum_over_one_reports_the_sum_as_its_value(warehouse, seeds, landing):
+    import json
+
+    from pipelines.ingest.market_refresh import settle
+
+    warehouse_knowing(warehouse, every_seed_hash(seeds))
+    (landing / "over.csv").write_text(SHARES.replace("0.20", "0.35"))  # 0.80 + 0.35
+    settings = private_resource(warehouse, seeds, landing).settings()
+    outcome, already_ingested = ingest_new_files(settings, VENDORS)
+    settle(settings, outcome, already_ingested)
+
+    stored = outcome.quarantined_as["over.csv"]
+    report = json.loads((settings.quarantine_dir / f"{stored}.errors.json").read_text())
+    sums = [p for p in report["problems"] if "add up to more than 1" in p["rule"]]
+    assert [(p["row"], p["value"]) for p in sums] == [("line 2", "1.15"), ("line 3", "1.15")]
