@@ -30,3 +30,20 @@ def test_a_readme_query_runs_and_returns_rows(built_template, args):
     result = CliRunner().invoke(main, args, env={"SOVAI_WAREHOUSE": str(built_template)})
     assert result.exit_code == 0, result.output
     assert len(result.output.strip().splitlines()) >= 2, result.output  # a header and a row
+
+
+def test_the_methods_page_exists_covers_each_rule_and_the_readme_links_it():
+    methods = (PROJECT_ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
+    for heading in (
+        "Compute platforms",
+        "Market concentration",
+        "Merger and shift scenarios",
+        "Hardware concentration",
+        "National AI policy",
+        "Export-control screening",
+        "MLPerf efficiency",
+    ):
+        assert f"## {heading}" in methods
+    for rule in ("Note 2", "TF32", "applicable die area", "30%", "baseline", "price basis"):
+        assert rule.lower() in methods.lower(), rule
+    assert "(docs/methods.md)" in README
