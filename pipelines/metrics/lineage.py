@@ -9,7 +9,9 @@ run. sqlglot is imported here only, at materialization time, not when definition
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 
 LAYERS = ("raw", "analytics")
@@ -39,6 +41,20 @@ def lineage_fingerprint(sql: str, schema: WarehouseSchema) -> str:
     return hashlib.sha256(repr((sql, _frozen(schema))).encode()).hexdigest()[:32]
 
 
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning for each scope it cannot follow (PIVOT, UNPIVOT), once per column:
+    dozens of lines on every run for lineage that is best effort by design (a column it cannot
+    follow simply has no lineage). Only that logger, only while following."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 @lru_cache(maxsize=128)
 def _lineage(sql: str, frozen_schema: tuple) -> tuple[tuple[str, tuple[ColumnSource, ...]], ...]:
     import sqlglot
@@ -57,7 +73,8 @@ def _lineage(sql: str, frozen_schema: tuple) -> tuple[tuple[str, tuple[ColumnSou
     result = []
     for output in outputs:
         try:
-            node = lineage(output, expression, schema=schema, dialect="duckdb")
+            with _quiet_sqlglot():
+                node = lineage(output, expression, schema=schema, dialect="duckdb")
         except (SqlglotError, KeyError, ValueError, AttributeError):
             continue
         sources = set()
