@@ -42,7 +42,8 @@ def materialize_result(
     descriptions: Mapping[str, str],
     asset_key: dg.AssetKey | None = None,
 ) -> dg.MaterializeResult:
-    state = "new version" if outcome.published else "unchanged, no new version"
+    # what a reader of the UI wants to know; a bare `published: false` read like a failure
+    state = "new version" if outcome.published else f"unchanged since v{outcome.version}"
     return dg.MaterializeResult(
         asset_key=asset_key,
         metadata={
@@ -51,7 +52,6 @@ def materialize_result(
             "dagster/table_name": outcome.view,
             "preview": dg.MetadataValue.md(markdown_preview(outcome.preview)),
             "version": outcome.version,
-            "published": outcome.published,
             "status": state,
             "history_table": f"history.{outcome.history_table}",
             "content_hash": outcome.content_hash,

@@ -135,8 +135,8 @@ def test_a_file_that_is_not_a_warehouse_is_refused_with_what_to_do(user_env):
 def test_a_quiet_second_run_reports_unchanged_tables_and_no_progress(built):
     result = sovai("run", "--quiet", env=built)
     assert result.returncode == 0, result.stderr
-    assert "unchanged, no new version" in result.stdout
-    assert "new version" not in result.stdout.replace("no new version", "")
+    assert "unchanged since v1" in result.stdout
+    assert "new version" not in result.stdout
     assert "Running" not in result.stderr
 
 
