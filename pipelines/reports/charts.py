@@ -56,6 +56,26 @@ def png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def period_ticks(axis, periods: list) -> None:
+    """Date ticks at the data's own frequency: monthly data gets month starts (every k months,
+    or years for long spans), never matplotlib's default of every few days."""
+    import matplotlib.dates as mdates
+
+    dates = sorted(set(periods))
+    if not dates:
+        return
+    monthly = all(getattr(day, "day", 1) == 1 for day in dates)
+    span_months = (dates[-1].year - dates[0].year) * 12 + dates[-1].month - dates[0].month + 1
+    if monthly and span_months > 36:
+        years = max(1, -(-span_months // 12 // 8))  # at most about 8 ticks
+        axis.xaxis.set_major_locator(mdates.YearLocator(base=years))
+        axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    elif monthly:
+        step = max(1, -(-span_months // 8))
+        axis.xaxis.set_major_locator(mdates.MonthLocator(bymonthday=1, interval=step))
+        axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+
+
 def _label(value: float) -> str:
     if value == 0:
         return "0"
@@ -115,6 +135,7 @@ def hhi_over_time_figure(
             axis.plot(
                 points.get_column("period").to_list(),
                 points.get_column("hhi").to_list(),
+                drawstyle="steps-post",  # a period's HHI holds for the whole period
                 marker="o" if points.height < 30 else None,
                 color=PALETTE[index % len(PALETTE)],
                 label=f"{market} / {region}",
@@ -123,6 +144,7 @@ def hhi_over_time_figure(
         axis.set_title(f"HHI over time, {guideline} guideline bands{more}", fontsize="medium")
         axis.set_ylim(0, 10_000)
         axis.set_ylabel("HHI (0-10,000)")
+        period_ticks(axis, history.get_column("period").to_list())
         axis.grid(alpha=0.3)
         axis.tick_params(axis="x", labelrotation=30)
     handles, labels = axes[1].get_legend_handles_labels()
@@ -173,7 +195,9 @@ def vendor_share_areas_figure(
             labels=vendors,
             colors=[PALETTE[index % len(PALETTE)] for index in range(len(vendors))],
             alpha=0.9,
+            step="post",  # a period's shares hold until the next period, no slopes between
         )
+        period_ticks(axis, wide.get_column("period").to_list())
         axis.set_title(f"Vendor shares: {market} / {region}")
         axis.set_ylim(0, 1)
         axis.set_ylabel("share of the market")

@@ -125,3 +125,57 @@ def test_hhi_over_time_draws_the_longest_series_and_says_how_many_it_leaves_out(
         labels = {line.get_label() for line in axis.get_lines()}
         assert labels == {"a / global", "b / global", "c / global", "d / global"}
         assert axis.get_title().endswith("(1 more markets/regions not drawn)")
+
+
+def _tick_dates(axis) -> list[date]:
+    import matplotlib.dates as mdates
+
+    axis.figure.canvas.draw()
+    low, high = axis.get_xlim()
+    return [mdates.num2date(tick).date() for tick in axis.get_xticks() if low <= tick <= high]
+
+
+def _monthly_history(months: int) -> pl.DataFrame:
+    periods = [date(2020 + index // 12, 1 + index % 12, 1) for index in range(months)]
+    return pl.DataFrame(
+        {
+            "period": periods,
+            "market": ["gpus"] * months,
+            "region": ["global"] * months,
+            "hhi": [5000.0 + index for index in range(months)],
+        }
+    )
+
+
+def test_monthly_data_gets_month_start_ticks_and_steps_not_slopes():
+    figure = charts.hhi_over_time_figure(_monthly_history(6), THRESHOLDS)
+    for axis in figure.axes:
+        ticks = _tick_dates(axis)
+        assert ticks and all(tick.day == 1 for tick in ticks), ticks  # not every 4 days
+        assert {line.get_drawstyle() for line in axis.get_lines()} == {"steps-post"}
+
+
+def test_twenty_years_of_months_get_year_ticks():
+    figure = charts.hhi_over_time_figure(_monthly_history(240), THRESHOLDS)
+    ticks = _tick_dates(figure.axes[0])
+    assert 3 <= len(ticks) <= 12
+    assert all((tick.month, tick.day) == (1, 1) for tick in ticks), ticks
+
+
+def test_period_shares_are_drawn_as_steps():
+    months = [date(2026, month, 1) for month in (1, 2, 3)]
+    shares = pl.DataFrame(
+        {
+            "period": months * 2,
+            "market": ["gpus"] * 6,
+            "region": ["global"] * 6,
+            "vendor": ["nvidia"] * 3 + ["amd"] * 3,
+            "share": [0.8, 0.7, 0.6, 0.2, 0.3, 0.4],
+        }
+    )
+    axis = charts.vendor_share_areas_figure(shares).axes[0]
+    assert all(tick.day == 1 for tick in _tick_dates(axis))
+    # a stepped fill has two vertices per period boundary: its top edge is horizontal
+    (nvidia, *_) = axis.collections
+    top = nvidia.get_paths()[0].vertices
+    assert len(top) > 2 * len(months) + 2
