@@ -199,7 +199,8 @@ def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) 
         else:  # a chart or the report: a file, not a table version
             version, status = "", f"wrote {metadata['path'].value}" if "path" in metadata else ""
         click.echo(f"  {key:<40} {version:<5} {status}")
-        published.append(key)
+        if status == "new version":  # unchanged tables and written files published nothing
+            published.append(f"{key} {version}")
         for label, entry in (("Note", LEFT_IN_LANDING), ("Ignored", IGNORED_IN_LANDING)):
             for line in metadata[entry].value if entry in metadata else []:
                 click.echo(f"{label}: {line}", err=True)

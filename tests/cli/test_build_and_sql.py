@@ -142,3 +142,12 @@ def test_a_quiet_second_run_reports_unchanged_tables_and_no_progress(built):
 
 def test_a_usage_error_exits_2(user_env):
     assert sovai("sql", "--format", "xml", "select 1", env=user_env).returncode == 2
+
+
+def test_a_failed_runs_message_names_what_it_published_and_that_the_rest_stands():
+    from pipelines.cli.build import _what_stands
+
+    assert _what_stands([]) == ("\nNothing was published: every table keeps its previous version.")
+    message = _what_stands(["raw/market_shares v3"])
+    assert "Published before the failure (listed above): raw/market_shares v3." in message
+    assert "the next run recomputes what depends on the tables that moved" in message

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from tests.conftest import edit, run_job
+from tests.warehouse.test_kill_trials import kill_trials
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
@@ -51,19 +52,8 @@ def query(path: Path, sql: str) -> list[tuple]:
 
 def assert_whole(warehouse: Path) -> None:
     """Every table's view holds exactly the rows its latest logged version counted, and every
-    table's versions run 1, 2, ... without a gap."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        latest = con.execute(
-            "select view_name, row_count from meta.table_versions "
-            "qualify version = max(version) over (partition by table_name)"
-        ).fetchall()
-        for view, rows in latest:
-            assert con.execute(f"select count(*) from {view}").fetchall() == [(rows,)], view
-        gaps = con.execute(
-            "select table_name from meta.table_versions group by table_name "
-            "having max(version) <> count(*)"
-        ).fetchall()
-    assert gaps == []
+    table's versions run 1, 2, ... without a gap (the kill trials' check)."""
+    assert kill_trials.whole_problems(warehouse) == []
 
 
 DISK_FULL_PUBLISHER = textwrap.dedent(
