@@ -10,8 +10,9 @@ from pipelines.assets.infrastructure import INFRASTRUCTURE_ASSETS
 from pipelines.assets.market import MARKET_ASSETS
 from pipelines.assets.platforms import platform_efficiency
 from pipelines.assets.policy import POLICY_ASSETS
-from pipelines.assets.raw import raw_seeds
+from pipelines.assets.raw import RAW_ASSETS
 from pipelines.assets.reports import REPORT_ASSETS
+from pipelines.assets.sources import SOURCE_ASSETS
 from pipelines.assets.strategy import STRATEGY_ASSETS
 from pipelines.checks.asset_checks import build_table_checks
 from pipelines.checks.expectations import build_expectation_checks
@@ -29,7 +30,7 @@ def build_definitions(
     if expectations is None:
         expectations = get_settings().expectations
     assets = [
-        raw_seeds,
+        *RAW_ASSETS,
         platform_efficiency,
         *with_freshness(MARKET_ASSETS, market_freshness_policy(get_settings().seeds_dir)),
         *STRATEGY_ASSETS,
@@ -38,9 +39,9 @@ def build_definitions(
         *HARDWARE_ASSETS,
     ]
     quality = build_expectation_checks(assets) if expectations else None
-    jobs = build_jobs(quality)
+    jobs = build_jobs(quality, SOURCE_ASSETS)
     return dg.Definitions(
-        assets=[*assets, *REPORT_ASSETS],
+        assets=[*SOURCE_ASSETS, *assets, *REPORT_ASSETS],
         asset_checks=[build_table_checks(assets), *([quality] if quality else [])],
         jobs=jobs.jobs,
         schedules=jobs.schedules,

@@ -12,6 +12,7 @@ all three; `sovai check` runs data_quality.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -28,6 +29,7 @@ MARKET_PATH = dg.AssetSelection.assets(SHARES).downstream()
 SETTLE_SECONDS = 10.0
 BUILD_JOBS = ("refresh_all", "market_refresh")
 QUALITY_JOB = "data_quality"
+OBSERVE_JOB = "observe_sources"
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,12 @@ class Jobs:
     sensors: list
 
 
-def build_jobs(quality_checks: dg.AssetChecksDefinition | None) -> Jobs:
+def build_jobs(
+    quality_checks: dg.AssetChecksDefinition | None, sources: Sequence[dg.SourceAsset] = ()
+) -> Jobs:
     """The jobs; with quality checks (the Great Expectations suites), they get a job of their
-    own, left out of the build jobs, and a sensor that runs it after each successful build."""
+    own, left out of the build jobs, and a sensor that runs it after each successful build.
+    observe_sources records the input files' data versions, so Dagster can tell what is stale."""
     quality = dg.AssetSelection.checks(quality_checks) if quality_checks else None
 
     def without_quality(selection: dg.AssetSelection) -> dg.AssetSelection:
@@ -60,7 +65,16 @@ def build_jobs(quality_checks: dg.AssetChecksDefinition | None) -> Jobs:
             "sovai/recompute_all=true, recompute a range or everything as well."
         ),
     )
-    jobs = Jobs([refresh_all, market_refresh], [daily_market_refresh], [landing_sensor])
+    observe_sources = dg.define_asset_job(
+        name=OBSERVE_JOB,
+        selection=dg.AssetSelection.assets(*(source.key for source in sources)),
+        description="Observe the seed files and the market files: a data version for each, from "
+        "their content, so Dagster marks the tables that read a changed input as stale. `sovai "
+        "run` starts with it and then builds only what is stale.",
+    )
+    jobs = Jobs(
+        [refresh_all, market_refresh, observe_sources], [daily_market_refresh], [landing_sensor]
+    )
     if quality is None:
         return jobs
     data_quality = dg.define_asset_job(

@@ -6,9 +6,18 @@ import dagster as dg
 
 from pipelines.definitions import defs
 
+SOURCE_PREFIXES = {"seeds", "landing"}  # the input files, observed, not built
+
 
 def all_asset_specs() -> list[dg.AssetSpec]:
-    return list(defs.resolve_all_asset_specs())
+    """The assets the pipeline builds (tables and reports)."""
+    return [
+        spec for spec in defs.resolve_all_asset_specs() if spec.key.path[0] not in SOURCE_PREFIXES
+    ]
+
+
+def source_specs() -> list[dg.AssetSpec]:
+    return [spec for spec in defs.resolve_all_asset_specs() if spec.key.path[0] in SOURCE_PREFIXES]
 
 
 def test_definitions_load_as_dagster_would_load_them():
@@ -22,6 +31,18 @@ def test_asset_keys_mirror_warehouse_schemas_and_groups_mirror_layers():
         assert schema in {"raw", "analytics", "reports"}, spec.key
         assert spec.group_name == schema, spec.key
         assert len(spec.key.path) == 2, spec.key
+
+
+def test_the_input_files_are_observable_sources_each_raw_table_depends_on():
+    sources = {spec.key.to_user_string(): spec for spec in source_specs()}
+    assert "landing/market_files" in sources and "seeds/platforms" in sources
+    assert all(spec.group_name == "sources" and spec.description for spec in sources.values())
+    graph = defs.resolve_asset_graph()
+    assert all(graph.get(spec.key).is_observable for spec in sources.values())
+    for spec in all_asset_specs():
+        if spec.key.path[0] == "raw":
+            deps = {dep.asset_key.path[0] for dep in spec.deps}
+            assert deps & SOURCE_PREFIXES, f"{spec.key} reads no observed input"
 
 
 def test_every_asset_has_a_description_kinds_owner_and_code_version():

@@ -59,6 +59,7 @@ def accelerator_matches(context: dg.AssetExecutionContext, warehouse: WarehouseR
         context.log.info(f"Unmatched accelerator names: {rates['unmatched_names']}")
     result = materialize_result(outcome, matching.COLUMN_DESCRIPTIONS)
     return dg.MaterializeResult(
+        data_version=result.data_version,
         metadata={
             **result.metadata,
             "name_match_rate": dg.MetadataValue.float(rates["name_match_rate"]),
@@ -66,7 +67,7 @@ def accelerator_matches(context: dg.AssetExecutionContext, warehouse: WarehouseR
             "matched_names": rates["matched_names"],
             "accelerator_names": rates["accelerator_names"],
             "unmatched_names": dg.MetadataValue.json(rates["unmatched_names"]),
-        }
+        },
     )
 
 

@@ -13,6 +13,7 @@ import polars as pl
 import models
 from models.market_periods import period_bounds
 from pipelines.assets.reporting import materialize_result
+from pipelines.assets.sources import MARKET_FILES
 from pipelines.assets.sql_models import sql_table_asset
 from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
@@ -104,7 +105,7 @@ def periods_touched(outcome: IngestOutcome) -> dict[str, object]:
 
 @dg.asset(
     key=SHARES,
-    deps=[dg.AssetKey(["raw", "vendors"]), dg.AssetKey(["raw", "assumptions"])],
+    deps=[dg.AssetKey(["raw", "vendors"]), dg.AssetKey(["raw", "assumptions"]), MARKET_FILES],
     group_name="raw",
     kinds={"polars", "pandera", "duckdb"},
     description=(
@@ -143,6 +144,7 @@ def market_shares(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         context.log.warning(f"Ignored {name} in the landing folder: {why}")
     result = materialize_result(published, SHARE_COLUMNS)
     return dg.MaterializeResult(
+        data_version=result.data_version,
         metadata={
             **result.metadata,
             "files_accepted": [file.path.name for file, _ in outcome.accepted],

@@ -39,4 +39,7 @@ def platform_efficiency(context: dg.AssetExecutionContext, warehouse: WarehouseR
     (outcome,) = warehouse.publish([table], run_id=context.run.run_id, code_version=CODE_VERSION)
     result = materialize_result(outcome, efficiency.COLUMN_DESCRIPTIONS)
     lineage = column_lineage(efficiency.column_lineage_sources())
-    return dg.MaterializeResult(metadata={**result.metadata, "dagster/column_lineage": lineage})
+    return dg.MaterializeResult(
+        metadata={**result.metadata, "dagster/column_lineage": lineage},
+        data_version=result.data_version,
+    )

@@ -1,7 +1,10 @@
-"""Raw layer: every seed file read, validated with pandera, and published as raw.<table>.
+"""Raw layer: each seed source (a file or a folder of seeds/) read, validated with pandera, and
+published as its raw.<table>s by an ingest asset of its own.
 
-All seeds are validated before any is published, so one bad file stops the run at ingest and the
-warehouse keeps its previous version; the failure lists every bad file, row, column and rule.
+A source's files are all validated before any of its tables is published, so a bad file stops
+that source and what depends on it; the other sources and their tables still go in, and the
+warehouse keeps the bad source's previous version. The failure lists every bad file, row, column
+and rule.
 """
 
 from pathlib import Path
@@ -11,10 +14,11 @@ import dagster as dg
 import models
 from models.validation import SeedValidationError
 from pipelines.assets.reporting import materialize_result
+from pipelines.assets.sources import SEED_SOURCES, seed_source_key
 from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_from_model
 from pipelines.checks.validation import seed_check_results, seed_check_specs
-from pipelines.ingest.seeds import RAW_TABLES, load_seeds
+from pipelines.ingest.seeds import RAW_TABLES, SEED_GROUPS, load_seeds
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
@@ -27,26 +31,6 @@ RAW_CODE_VERSION = code_version_of(
 def _column_descriptions(name: str) -> dict[str, str]:
     schema = RAW_TABLES[name].model.to_schema()
     return {column: spec.description or "" for column, spec in schema.columns.items()}
-
-
-# Market shares are validated here with every other seed (a bad seed file stops everything) but
-# published by the market assets, which also take landing files.
-PUBLISHED_HERE = [name for name in RAW_TABLES if name != "market_shares"]
-
-RAW_SPECS = [
-    dg.AssetSpec(
-        key=["raw", name],
-        description=f"{table.description}. Validated by models.{table.model.__name__}.",
-        group_name="raw",
-        kinds={"pandera", "polars", "duckdb"},
-        code_version=RAW_CODE_VERSION,
-        owners=["team:data-platform"],
-        tags={"layer": "raw"},
-        metadata=contract_from_model(table.model),
-    )
-    for name, table in RAW_TABLES.items()
-    if name in PUBLISHED_HERE
-]
 
 
 def validation_failure(error: SeedValidationError) -> dg.Failure:
@@ -67,37 +51,68 @@ def validation_failure(error: SeedValidationError) -> dg.Failure:
     )
 
 
-@dg.multi_asset(
-    specs=RAW_SPECS,
-    check_specs=seed_check_specs(spec.key for spec in RAW_SPECS),
-    can_subset=True,
-    name="raw_seeds",
-    description="Read and validate every seed file, then publish the selected raw tables.",
-)
-def raw_seeds(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    checked = [key.asset_key for key in context.selected_asset_check_keys]
-    try:
-        frames = load_seeds(warehouse.seeds)
-    except SeedValidationError as error:
-        yield from seed_check_results(checked, error)  # shown on each asset, then the run stops
-        raise validation_failure(error) from None
-    selected = [
-        name for name in PUBLISHED_HERE if dg.AssetKey(["raw", name]) in context.selected_asset_keys
-    ]
-    context.log.info(f"Seeds valid; publishing {', '.join(selected)}")
-    tables = [
-        TableToPublish(
-            name=name,
-            schema="raw",
-            description=RAW_TABLES[name].description,
-            column_comments=_column_descriptions(name),
-            frame=frames[name],
+def _specs(group: str) -> list[dg.AssetSpec]:
+    return [
+        dg.AssetSpec(
+            key=["raw", name],
+            description=f"{RAW_TABLES[name].description}. Validated by "
+            f"models.{RAW_TABLES[name].model.__name__}.",
+            deps=[seed_source_key(group)],
+            group_name="raw",
+            kinds={"pandera", "polars", "duckdb"},
+            code_version=RAW_CODE_VERSION,
+            owners=["team:data-platform"],
+            tags={"layer": "raw"},
+            metadata=contract_from_model(RAW_TABLES[name].model),
         )
-        for name in selected
+        for name in SEED_GROUPS[group]
     ]
-    outcomes = warehouse.publish(tables, run_id=context.run.run_id, code_version=RAW_CODE_VERSION)
-    for name, outcome in zip(selected, outcomes, strict=True):
-        yield materialize_result(
-            outcome, _column_descriptions(name), asset_key=dg.AssetKey(["raw", name])
+
+
+def ingest_asset(group: str) -> dg.AssetsDefinition:
+    """The ingest asset of one seed source: all its files are validated, then the selected
+    tables published together."""
+    specs = _specs(group)
+
+    @dg.multi_asset(
+        specs=specs,
+        check_specs=seed_check_specs(spec.key for spec in specs),
+        can_subset=True,
+        name=f"ingest_{group}",
+        description=f"Read and validate the {group} seeds, then publish their raw tables.",
+    )
+    def ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        checked = [key.asset_key for key in context.selected_asset_check_keys]
+        try:
+            frames = load_seeds(warehouse.seeds, group)
+        except SeedValidationError as error:
+            yield from seed_check_results(checked, error)  # shown on each asset; the step fails
+            raise validation_failure(error) from None
+        selected = [
+            name
+            for name in SEED_GROUPS[group]
+            if dg.AssetKey(["raw", name]) in context.selected_asset_keys
+        ]
+        tables = [
+            TableToPublish(
+                name=name,
+                schema="raw",
+                description=RAW_TABLES[name].description,
+                column_comments=_column_descriptions(name),
+                frame=frames[name],
+            )
+            for name in selected
+        ]
+        outcomes = warehouse.publish(
+            tables, run_id=context.run.run_id, code_version=RAW_CODE_VERSION
         )
-    yield from seed_check_results(checked, None)
+        for name, outcome in zip(selected, outcomes, strict=True):
+            yield materialize_result(
+                outcome, _column_descriptions(name), asset_key=dg.AssetKey(["raw", name])
+            )
+        yield from seed_check_results(checked, None)
+
+    return ingest
+
+
+RAW_ASSETS = [ingest_asset(group) for group in SEED_SOURCES]

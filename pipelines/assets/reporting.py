@@ -46,6 +46,8 @@ def materialize_result(
     state = "new version" if outcome.published else f"unchanged since v{outcome.version}"
     return dg.MaterializeResult(
         asset_key=asset_key,
+        # the table's content: downstream assets are stale only when what they read changed
+        data_version=dg.DataVersion(outcome.content_hash),
         metadata={
             "dagster/row_count": outcome.row_count,
             "dagster/column_schema": column_schema(outcome.columns, descriptions),

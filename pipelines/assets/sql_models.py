@@ -130,7 +130,7 @@ def sql_table_asset(
             context.log.info(f"Recomputed {outcome.recomputed.describe()}")
             metadata["recomputed"] = outcome.recomputed.describe()
         metadata |= _lineage_metadata(context, model.sql, warehouse.schema())
-        return dg.MaterializeResult(metadata=metadata)
+        return dg.MaterializeResult(metadata=metadata, data_version=result.data_version)
 
     return _table
 

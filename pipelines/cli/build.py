@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-import warnings
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from pipelines.cli.common import UserError
-from pipelines.settings import PROJECT_ROOT, get_settings
+from pipelines.settings import get_settings
 
 quiet_option = click.option(
     "--quiet",
@@ -56,24 +53,31 @@ def validate(seeds_dir: Path | None) -> None:
 
 @click.command()
 @quiet_option
-def run(quiet: bool) -> None:
-    """Materialize every asset: all seeds and tables, then the market path.
+@click.option(
+    "--force", is_flag=True, help="Rebuild every asset and run every check, changed or not."
+)
+def run(quiet: bool, force: bool) -> None:
+    """Materialize what changed: the seeds and tables, then the market path, then the checks.
 
-    Runs are recorded in the Dagster instance, so they show in the UI. In a terminal a progress
-    bar follows the assets on stderr.
+    Dagster's data versions decide what changed: the seed and market files are observed (a hash
+    of their content), and a table is rebuilt when an input it reads or its code changed, or it
+    was never built, with everything that reads it. With nothing changed it runs nothing. Runs
+    are recorded in the Dagster instance, under their job, so they show in the UI. In a terminal
+    a progress bar follows the assets on stderr.
 
     \b
     Example:
       sovai run
       sovai run --quiet      # for cron and scripts
+      sovai run --force      # rebuild everything
     """
+    say("Looking for inputs and code that changed since the last run ...", quiet)
     landing = get_settings().landing_dir
     if not landing.exists():  # where new market files go; made here so it is there to drop into
         landing.mkdir(parents=True)
-    _run_job("refresh_all", quiet=quiet)
-    _refresh_market(quiet)
-    if get_settings().expectations:
-        _run_job("data_quality", quiet=quiet)
+    from pipelines.cli.run_changed import run_what_changed
+
+    run_what_changed(quiet, force)
 
 
 @click.command()
@@ -91,7 +95,9 @@ def check(quiet: bool) -> None:
     """
     if not get_settings().expectations:
         raise UserError("Great Expectations are switched off (SOVAI_EXPECTATIONS=off).")
-    _run_job("data_quality", quiet=quiet)
+    from pipelines.cli.job_runs import run_job
+
+    run_job("data_quality", quiet=quiet)
 
 
 @click.command()
@@ -134,6 +140,7 @@ def refresh(quiet: bool, first, last, everything: bool) -> None:
 
 
 def _refresh_market(quiet: bool, request=None) -> None:
+    from pipelines.cli.job_runs import run_job
     from pipelines.ingest.landing_folder import LandingFolderError
     from pipelines.ingest.market_refresh import plan_refresh
     from pipelines.warehouse.connection import WarehouseDamagedError
@@ -143,121 +150,14 @@ def _refresh_market(quiet: bool, request=None) -> None:
     except (WarehouseDamagedError, LandingFolderError) as error:
         raise UserError(str(error)) from None
     if plan.period_start is not None:
-        _say(
+        say(
             f"{len(plan.new_files)} new market file(s); periods {plan.period_start} to "
             f"{plan.period_end}",
             quiet,
         )
     else:
-        _say(f"{len(plan.new_files)} new market file(s).", quiet)
-    _run_job("market_refresh", request.tags() if request else None, quiet=quiet)
-
-
-def _say(message: str, quiet: bool) -> None:
-    if not quiet:
-        click.echo(message, err=True)
-
-
-def _run_job(job: str, tags: dict[str, str] | None = None, quiet: bool = False) -> None:
-    import dagster as dg
-
-    from pipelines.abandoned_runs import mark_abandoned_runs, process_tags
-    from pipelines.cli.progress import RunProgress
-    from pipelines.cli.run_origin import execute_as_job_run
-
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
-    warehouse_path = get_settings().warehouse_path
-    os.chdir(PROJECT_ROOT)  # dagster.yaml's storage paths are relative to the project root
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", dg.BetaWarning)  # our own use of beta APIs; not news
-        from pipelines.assets.market import IGNORED_IN_LANDING, LEFT_IN_LANDING
-        from pipelines.definitions import defs
-
-    _say(f"Running {job} into {warehouse_path} ...", quiet)
-    instance = dg.DagsterInstance.get()
-    for abandoned in mark_abandoned_runs(instance):
-        _say(f"Marked run {abandoned} failed: its process ended without finishing it.", quiet)
-    run_id = str(uuid.uuid4())
-    with RunProgress(instance, run_id, job, enabled=not quiet):
-        result = execute_as_job_run(
-            defs.resolve_job_def(job),
-            instance,
-            # The run's events (with stack traces) go to the Dagster UI; a shell gets the summary
-            # below: each table's version, each failed check, each failure's message.
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            tags={**(tags or {}), **process_tags()},
-            run_id=run_id,
-        )
-    published = []
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        metadata = materialization.metadata
-        key = "/".join(materialization.asset_key.path)
-        if "version" in metadata:
-            version = f"v{metadata['version'].value}"
-            status = metadata["status"].value if "status" in metadata else ""
-        else:  # a chart or the report: a file, not a table version
-            version, status = "", f"wrote {metadata['path'].value}" if "path" in metadata else ""
-        click.echo(f"  {key:<40} {version:<5} {status}")
-        if status == "new version":  # unchanged tables and written files published nothing
-            published.append(f"{key} {version}")
-        for label, entry in (("Note", LEFT_IN_LANDING), ("Ignored", IGNORED_IN_LANDING)):
-            for line in metadata[entry].value if entry in metadata else []:
-                click.echo(f"{label}: {line}", err=True)
-    if not result.success:
-        failures = [
-            event.step_failure_data.user_failure_data.description
-            if event.step_failure_data.user_failure_data
-            else event.step_failure_data.error.message.strip()
-            for event in result.all_events
-            if event.is_step_failure
-        ]
-        stands = _what_stands(published)
-        raise UserError(f"run {result.run_id} failed.\n" + "\n".join(failures) + stands)
-    problems = _report_failed_checks(result)
-    if problems:
-        raise UserError(
-            f"run {result.run_id} of {job} finished, but {problems} check(s) failed (above); "
-            "the Dagster UI shows each with its failing rows."
-        )
-    _say(f"Done: run {result.run_id} of {job} succeeded.", quiet)
-
-
-def _what_stands(published: list[str]) -> str:
-    """What a failed run did and did not publish: each publish is whole, but a run is many."""
-    if not published:
-        return "\nNothing was published: every table keeps its previous version."
-    return (
-        f"\nPublished before the failure (listed above): {', '.join(published)}. Every other "
-        "table keeps its previous version; the next run recomputes what depends on the tables "
-        "that moved."
-    )
-
-
-def _report_failed_checks(result) -> int:
-    """Print each failed asset check; returns how many should fail the command (errors, and
-    refused landing files; a warning such as a column-schema change is only printed)."""
-    import dagster as dg
-
-    from pipelines.checks.validation import LANDING_CHECK
-
-    counted = 0
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
-        if evaluation.passed:
-            continue
-        serious = (
-            evaluation.severity == dg.AssetCheckSeverity.ERROR
-            or evaluation.check_name == LANDING_CHECK
-        )
-        counted += serious
-        label = "Check failed" if serious else "Check warning"
-        key = evaluation.asset_key.to_user_string()
-        click.echo(f"{label}: {key} {evaluation.check_name}", err=True)
-        click.echo(f"{evaluation.description or ''}\n", err=True)
-    return counted
+        say(f"{len(plan.new_files)} new market file(s).", quiet)
+    run_job("market_refresh", request.tags() if request else None, quiet=quiet)
 
 
 @click.command()
@@ -285,3 +185,8 @@ def restore(force: bool) -> None:
     if kept is not None:
         click.echo(f"The file it replaced is kept as {kept}.")
     click.echo("Run `sovai run` to bring it up to date.")
+
+
+def say(message: str, quiet: bool) -> None:
+    if not quiet:
+        click.echo(message, err=True)

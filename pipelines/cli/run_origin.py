@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 
 import dagster as dg
 from dagster._core.definitions.job_base import InMemoryJob
@@ -57,10 +58,18 @@ def execute_as_job_run(
     run_config: Mapping[str, object],
     tags: Mapping[str, str],
     run_id: str,
+    asset_selection: AbstractSet[dg.AssetKey] = frozenset(),
+    asset_check_selection: AbstractSet[dg.AssetCheckKey] | None = None,
 ) -> ExecuteInProcessResult:
-    """Execute job_def in this process, as a run of its job in the code location."""
+    """Execute job_def in this process, as a run of its job in the code location; with a
+    selection, only those assets (with their checks) or those checks."""
     job_def = job_def.as_ephemeral_job(resource_defs={}, input_values={})  # in-process executor
-    job = InMemoryJob(job_def=job_def)
+    selected = job_def
+    if asset_selection or asset_check_selection:
+        selected = job_def.get_subset(
+            asset_selection=set(asset_selection), asset_check_selection=asset_check_selection
+        )
+    job = InMemoryJob(job_def=selected)
     reference = instance.get_ref() if instance.is_persistent else None
     plan = create_execution_plan(job, run_config=run_config, instance_ref=reference)
     run = instance.create_run_for_job(
@@ -70,6 +79,7 @@ def execute_as_job_run(
         run_id=run_id,
         execution_plan=plan,
         remote_job_origin=job_origin(job_def.name),
+        asset_selection=set(asset_selection) or None,
     )
     events = list(
         ExecuteRunWithPlanIterable(
@@ -89,7 +99,7 @@ def execute_as_job_run(
         )
     )
     return ExecuteInProcessResult(
-        job_def=job_def,
+        job_def=selected,
         event_list=events,
         dagster_run=instance.get_run_by_id(run.run_id),
         output_capture={},

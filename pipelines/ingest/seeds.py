@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandera.polars as pa
 import polars as pl
@@ -37,8 +36,9 @@ from models.validation import (
     validate_seed,
 )
 from models.vendors import VendorModel
+from pipelines.ingest import seed_readers
 from pipelines.ingest.hardware import HARDWARE_SEEDS, HARDWARE_TABLES, check_catalog_references
-from pipelines.ingest.readers import read_csv_seed, read_yaml_mapping, require, rows_to_seed
+from pipelines.ingest.readers import read_csv_seed
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,35 @@ RAW_TABLES: dict[str, RawTable] = {
 }
 
 
-def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
-    """Every raw table, validated; raises SeedValidationError listing all problems found."""
+# The seed sources: each is a file or a folder, read and published by its own ingest asset, so a
+# bad file fails only that source's tables and what depends on them.
+SEED_GROUPS: dict[str, tuple[str, ...]] = {
+    "platforms": ("platforms",),
+    "assumptions": ("assumptions",),
+    "vendors": ("vendors",),
+    "market_shares": ("market_shares",),
+    "hardware": tuple(name for name, *_ in HARDWARE_TABLES if not name.startswith("export_")),
+    "strategy": ("strategies", "switching_costs", "strategy_benefits"),
+    "infrastructure": ("infrastructure_components",),
+    "policy": (
+        "policy_instruments",
+        "policy_effectiveness_inputs",
+        "export_control_thresholds",
+        "export_control_clauses",
+        "export_control_exclusions",
+        "ai_act_risk_categories",
+    ),
+    "scenarios": ("scenarios",),
+}
+
+
+def load_seeds(seeds_dir: Path, group: str | None = None) -> dict[str, pl.DataFrame]:
+    """Every raw table (or one seed group's), validated; raises SeedValidationError listing all
+    problems found. Checks across groups (shares against vendors) run only with every group."""
     seeds_dir = Path(seeds_dir)
     problems: list[Problem] = []
     by_table: dict[str, list[SeedFrame]] = defaultdict(list)
-    for reader, path in _seed_files(seeds_dir, problems):
+    for reader, path in _seed_files(seeds_dir, problems, group):
         with problems_collected(problems, display_path(path)):
             for seed in reader(path):
                 by_table[seed.table].append(seed)
@@ -94,6 +117,8 @@ def load_seeds(seeds_dir: Path) -> dict[str, pl.DataFrame]:
     validated: dict[str, pl.DataFrame] = {}
     combined: dict[str, SeedFrame] = {}
     for name, table in RAW_TABLES.items():
+        if group is not None and name not in SEED_GROUPS[group]:
+            continue
         # A file may legitimately give no rows for a table (eu.yaml has no effectiveness
         # figures); such empty pieces carry no columns to check.
         seeds = [seed for seed in by_table.get(name, []) if seed.frame.height > 0]
@@ -132,30 +157,62 @@ def empty_frame(model: type[pa.DataFrameModel]) -> pl.DataFrame:
 SeedReader = Callable[[Path], list[SeedFrame]]
 
 
-def _seed_files(seeds_dir: Path, problems: list[Problem]) -> Iterator[tuple[SeedReader, Path]]:
+def seed_group_files(seeds_dir: Path, group: str) -> list[Path]:
+    """The files a seed group reads now (a missing required file is left to validation)."""
+    single = [seeds_dir / name for name, _ in _single_files() if _single_group(name) == group]
+    folders = [
+        path
+        for folder, pattern, _ in _folders()
+        if folder == group
+        for path in sorted((seeds_dir / folder).glob(pattern))
+    ]
+    # files a seed names rather than is (sources.yaml lists the hardware tables it reads)
+    named = sorted(path for path in (seeds_dir / group).glob("*") if path.is_file())
+    found = [path for path in single if path.is_file()] + folders
+    return found + [path for path in named if path not in found]
+
+
+def _single_files() -> list[tuple[str, SeedReader]]:
+    return [
+        ("platforms.csv", lambda p: [read_csv_seed("platforms", p)]),
+        ("assumptions.yaml", seed_readers.assumptions_seeds),
+        ("vendors.yaml", seed_readers.vendors_seeds),
+        *HARDWARE_SEEDS,
+    ]
+
+
+def _single_group(file_name: str) -> str:
+    stem = file_name.split(".")[0]
+    return stem if stem in SEED_GROUPS else "hardware"
+
+
+def _folders() -> list[tuple[str, str, SeedReader]]:
+    return [
+        ("market_shares", "*.csv", lambda p: [read_csv_seed("market_shares", p)]),
+        ("strategy", "*.yaml", seed_readers.strategy_seeds),
+        ("infrastructure", "*.yaml", seed_readers.infrastructure_seeds),
+        ("policy", "*.yaml", seed_readers.policy_seeds),
+        ("scenarios", "*.yaml", seed_readers.scenarios_seeds),
+    ]
+
+
+def _seed_files(
+    seeds_dir: Path, problems: list[Problem], group: str | None = None
+) -> Iterator[tuple[SeedReader, Path]]:
     if not seeds_dir.is_dir():
         problems.append(Problem(str(seeds_dir), "whole folder", "-", "seeds folder not found"))
         return
-    single = [
-        ("platforms.csv", lambda p: [read_csv_seed("platforms", p)]),
-        ("assumptions.yaml", _assumptions),
-        ("vendors.yaml", _vendors),
-        *HARDWARE_SEEDS,
-    ]
-    for file_name, reader in single:
+    for file_name, reader in _single_files():
+        if group is not None and _single_group(file_name) != group:
+            continue
         path = seeds_dir / file_name
         if path.is_file():
             yield reader, path
         else:
             problems.append(Problem(display_path(path), "whole file", "-", "required seed missing"))
-    folders: list[tuple[str, str, SeedReader]] = [
-        ("market_shares", "*.csv", lambda p: [read_csv_seed("market_shares", p)]),
-        ("strategy", "*.yaml", _strategy),
-        ("infrastructure", "*.yaml", _infrastructure),
-        ("policy", "*.yaml", _policy),
-        ("scenarios", "*.yaml", _scenarios),
-    ]
-    for folder, pattern, reader in folders:
+    for folder, pattern, reader in _folders():
+        if group is not None and folder != group:
+            continue
         paths = sorted((seeds_dir / folder).glob(pattern))
         if not paths:
             problems.append(
@@ -165,144 +222,3 @@ def _seed_files(seeds_dir: Path, problems: list[Problem]) -> Iterator[tuple[Seed
             )
         for path in paths:
             yield reader, path
-
-
-def _list_columns(table: str) -> set[str]:
-    schema = RAW_TABLES[table].model.to_schema()
-    return {
-        name for name, column in schema.columns.items() if isinstance(column.dtype.type, pl.List)
-    }
-
-
-def _assumptions(path: Path) -> list[SeedFrame]:
-    document = read_yaml_mapping(path)
-    return [rows_to_seed("assumptions", path, [("document", document)], set())]
-
-
-def _vendors(path: Path) -> list[SeedFrame]:
-    document = read_yaml_mapping(path)
-    vendors = require(document, "vendors", dict, path, "document")
-    rows = [
-        (
-            f"vendors.{key}",
-            {"vendor": key, **attributes, "source": document.get("source")}
-            if isinstance(attributes, dict)
-            else attributes,
-        )
-        for key, attributes in vendors.items()
-    ]
-    return [rows_to_seed("vendors", path, rows, _list_columns("vendors"))]
-
-
-def _strategy(path: Path) -> list[SeedFrame]:
-    document = read_yaml_mapping(path)
-    company = document.get("company")
-    costs = require(document, "switching_costs", list, path, "document")
-    benefits = require(document, "benefits", list, path, "document")
-    top = {k: v for k, v in document.items() if k not in ("switching_costs", "benefits")}
-    return [
-        rows_to_seed("strategies", path, [("document", top)], _list_columns("strategies")),
-        rows_to_seed(
-            "switching_costs",
-            path,
-            _items("switching_costs", costs, {"company": company}),
-            set(),
-        ),
-        rows_to_seed(
-            "strategy_benefits", path, _items("benefits", benefits, {"company": company}), set()
-        ),
-    ]
-
-
-def _infrastructure(path: Path) -> list[SeedFrame]:
-    document = read_yaml_mapping(path)
-    components = require(document, "components", list, path, "document")
-    shared = {k: document.get(k) for k in ("company", "vendor", "source")}
-    rows = _items("components", components, shared)
-    return [rows_to_seed("infrastructure_components", path, rows, set())]
-
-
-def _policy(path: Path) -> list[SeedFrame]:
-    document = read_yaml_mapping(path)
-    shared = {"jurisdiction": document.get("jurisdiction"), "source": document.get("source")}
-    instruments = require(document, "instruments", list, path, "document")
-    seeds = [
-        rows_to_seed(
-            "policy_instruments",
-            path,
-            _items("instruments", instruments, shared),
-            _list_columns("policy_instruments"),
-        ),
-        rows_to_seed(
-            "policy_effectiveness_inputs",
-            path,
-            _items("effectiveness", document.get("effectiveness") or [], shared),
-            set(),
-        ),
-    ]
-    if "export_controls" in document:
-        controls = require(document, "export_controls", dict, path, "document")
-        thresholds = require(controls, "thresholds", list, path, "export_controls")
-        countries = {"targeted_countries": controls.get("targeted_countries"), **shared}
-        seeds.append(
-            rows_to_seed(
-                "export_control_thresholds",
-                path,
-                _items("export_controls.thresholds", thresholds, countries),
-                _list_columns("export_control_thresholds"),
-            )
-        )
-        clauses = _items("export_controls.screening", controls.get("screening") or [], shared)
-        seeds.append(rows_to_seed("export_control_clauses", path, clauses, set()))
-        exclusions = _items("export_controls.exclusions", controls.get("exclusions") or [], shared)
-        seeds.append(rows_to_seed("export_control_exclusions", path, exclusions, set()))
-    if "ai_act" in document:
-        seeds.append(_ai_act(path, require(document, "ai_act", dict, path, "document"), shared))
-    return seeds
-
-
-def _scenarios(path: Path) -> list[SeedFrame]:
-    document = read_yaml_mapping(path)
-    scenarios = require(document, "scenarios", list, path, "document")
-    # A merger leaves the shift columns empty and the other way round; every row gets every
-    # optional column, so a file of one kind still has the whole contract's header.
-    columns = RAW_TABLES["scenarios"].model.to_schema().columns
-    optional = {name: None for name, column in columns.items() if column.nullable}
-    shared = {**optional, "source": document.get("source")}
-    return [rows_to_seed("scenarios", path, _items("scenarios", scenarios, shared), set())]
-
-
-def _ai_act(path: Path, ai_act: dict[str, Any], shared: dict[str, Any]) -> SeedFrame:
-    categories = require(ai_act, "risk_categories", dict, path, "ai_act")
-    enforcement = _mapping(ai_act.get("enforcement"))
-    rows = []
-    for category, use_cases in categories.items():
-        for index, use_case in enumerate(use_cases or [], start=1):
-            row = {
-                "risk_category": category,
-                "use_case": use_case,
-                # The Act's listed requirements bind high-risk systems; prohibited ones are banned.
-                "requirements": ai_act.get("requirements") if category == "high_risk" else None,
-                "max_fine_percent_of_global_turnover": enforcement.get(
-                    "max_fine_percent_of_global_turnover"
-                ),
-                "status": ai_act.get("status"),
-                **shared,
-            }
-            rows.append((f"ai_act.risk_categories.{category} item {index}", row))
-    return rows_to_seed(
-        "ai_act_risk_categories", path, rows, _list_columns("ai_act_risk_categories")
-    )
-
-
-def _items(
-    where: str, items: list[Any], shared: dict[str, Any]
-) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (f"{where} item {index}", {**shared, **item} if isinstance(item, dict) else item)
-        for index, item in enumerate(items, start=1)
-    ]
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -169,11 +169,13 @@ def test_a_bad_hardware_file_stops_the_run_at_ingest_and_publishes_nothing(built
     result = run_job(warehouse, seeds)
     assert not result.success
     failure = next(event for event in result.all_events if event.is_step_failure)
-    assert failure.step_key == "raw_seeds"
+    assert failure.step_key == "ingest_hardware"
     description = failure.step_failure_data.user_failure_data.description
     assert "record 1, column 'power_units'" in description
     assert "kilowatt-hours" in description
-    assert result.get_asset_materialization_events() == []
+    built = {event.asset_key.path[-1] for event in result.get_asset_materialization_events()}
+    assert "mlperf_results" not in built and "benchmark_results" not in built
+    assert "platform_efficiency" in built, "sources other than the hardware seeds still go in"
     assert versions(warehouse) == before
 
 

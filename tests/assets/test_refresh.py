@@ -141,41 +141,55 @@ def test_a_changed_seed_publishes_version_2_and_as_of_returns_version_1(refreshe
     ) == [(8603.76,)]
 
 
-def test_a_bad_seed_stops_the_run_at_ingest_and_publishes_nothing(refreshed):
+def steps(result, kind: str) -> set[str]:
+    return {event.step_key for event in result.all_events if event.event_type_value == kind}
+
+
+def test_a_bad_seed_fails_its_own_ingest_and_what_reads_it_and_nothing_else(refreshed):
     warehouse, seeds, _ = refreshed
     before = versions(warehouse)
-    shares = next((seeds / "market_shares").glob("*.csv"))
-    shares.write_text(shares.read_text().replace("amd,0.10", "amd,1.10"))
     (seeds / "platforms.csv").write_text(
         (seeds / "platforms.csv").read_text().replace("x86_current,100,350", "x86_current,100,-350")
     )
 
-    result = run_job(warehouse, seeds)
+    (result,) = run_job(warehouse, seeds).results
     assert not result.success
+    assert steps(result, "STEP_FAILURE") == {"ingest_platforms"}
     failure = next(event for event in result.all_events if event.is_step_failure)
-    assert failure.step_key == "raw_seeds"
     description = failure.step_failure_data.user_failure_data.description
     assert "platforms.csv, line 2, column 'power_watts'" in description
-    assert "line 3, column 'share'" in description
+    assert "Traceback" not in description
     problems = failure.step_failure_data.user_failure_data.metadata["problems"].value
-    assert {record.data["column"] for record in problems.records} >= {"power_watts", "share"}
-    assert result.get_asset_materialization_events() == []
-    started = {event.step_key for event in result.all_events if event.is_step_start}
-    assert started == {"raw_seeds"}, "steps downstream of a failed ingest must not run"
-    assert versions(warehouse) == before
+    assert {record.data["column"] for record in problems.records} == {"power_watts"}
+    readers = {"analytics__platform_efficiency", "reports__platform_efficiency_chart"}
+    assert not readers & steps(result, "STEP_START"), "what reads the bad seed must not run"
+    events = result.get_asset_materialization_events()
+    built = {event.asset_key.to_user_string() for event in events}
+    assert "raw/platforms" not in built
+    # every other source and what it feeds went in
+    assert {"raw/vendors", "raw/policy_instruments", "analytics/benchmark_results"} <= built
+    assert {"analytics/accelerator_efficiency", "reports/platform_efficiency_chart"} - built == {
+        "reports/platform_efficiency_chart"
+    }
+    assert versions(warehouse) == before, "the bad seed's table keeps its version; others are equal"
 
 
 BAD_SEEDS = {
     "non-numeric watts": ("platforms.csv", "x86_current,100,350", "x86_current,100,lots"),
-    "unknown vendor": ("market_shares/2026-02-ai-accelerators.csv", ",intel,", ",acme,"),
     "bad enumeration": ("vendors.yaml", "geopolitical_risk: low", "geopolitical_risk: extreme"),
     "malformed yaml": ("policy/us.yaml", "targeted_countries: [China,", "targeted_countries: [["),
     "benefit above one": ("strategy/meta-nvidia.yaml", "value: 0.35", "value: 3.5"),
 }
+INGEST_STEP = {
+    "platforms.csv": "ingest_platforms",
+    "vendors.yaml": "ingest_vendors",
+    "policy/us.yaml": "ingest_policy",
+    "strategy/meta-nvidia.yaml": "ingest_strategy",
+}
 
 
 @pytest.mark.parametrize("case", sorted(BAD_SEEDS))
-def test_each_kind_of_bad_seed_fails_at_ingest_and_keeps_the_warehouse(refreshed, case):
+def test_each_kind_of_bad_seed_fails_its_ingest_step_and_keeps_the_warehouse(refreshed, case):
     warehouse, seeds, _ = refreshed
     before = versions(warehouse)
     file, good, bad = BAD_SEEDS[case]
@@ -185,12 +199,31 @@ def test_each_kind_of_bad_seed_fails_at_ingest_and_keeps_the_warehouse(refreshed
 
     result = run_job(warehouse, seeds)
     assert not result.success
-    failure = next(event for event in result.all_events if event.is_step_failure)
-    assert failure.step_key == "raw_seeds"
-    records = failure.step_failure_data.user_failure_data.metadata["problems"].value.records
+    failures = [event for event in result.all_events if event.is_step_failure]
+    assert {failure.step_key for failure in failures} == {INGEST_STEP[file]}
+    records = failures[0].step_failure_data.user_failure_data.metadata["problems"].value.records
     assert records and all(record.data["file"].endswith(file) for record in records)
     assert all(record.data["row"] and record.data["rule"] for record in records)
     assert versions(warehouse) == before
+
+
+def test_a_seed_share_file_naming_an_unknown_vendor_is_refused_by_the_market_path(refreshed):
+    warehouse, seeds, _ = refreshed
+    before = versions(warehouse)
+    shares = next((seeds / "market_shares").glob("*.csv"))
+    shares.write_text(shares.read_text().replace(",intel,", ",acme,", 1))
+
+    runs = run_job(warehouse, seeds)
+    checks = [
+        event.event_specific_data
+        for event in runs.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and event.event_specific_data.check_name == "landing_files_valid"
+    ]
+    assert checks and not checks[-1].passed
+    assert "acme" in checks[-1].description
+    assert versions(warehouse) == before, "the refused file changed no table"
+    assert shares.exists(), "a seed file is never moved or deleted"
 
 
 def test_sql_models_report_column_lineage_from_their_sql(refreshed):
