@@ -96,9 +96,19 @@ def build_jobs(
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def quality_after_build(context: dg.RunStatusSensorContext):
-        if context.dagster_run.job_name not in BUILD_JOBS:
-            return dg.SkipReason(f"{context.dagster_run.job_name} builds no table.")
-        return dg.RunRequest(run_key=f"quality-after-{context.dagster_run.run_id}")
+        run = context.dagster_run
+        if run.job_name not in BUILD_JOBS:
+            return dg.SkipReason(f"{run.job_name} builds no table.")
+        built = {
+            record.event_log_entry.dagster_event.asset_key
+            for record in context.instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            ).records
+        }
+        checks = [key for key in quality_checks.check_keys if key.asset_key in built]
+        if not checks:  # a run that rebuilt no analytics table leaves their suites' results true
+            return dg.SkipReason(f"Run {run.run_id} rebuilt no table with a suite.")
+        return dg.RunRequest(run_key=f"quality-after-{run.run_id}", asset_check_keys=checks)
 
     return Jobs([*jobs.jobs, data_quality], jobs.schedules, [*jobs.sensors, quality_after_build])
 

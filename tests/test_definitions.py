@@ -1,6 +1,7 @@
 """The code location loads, and every asset tells a user what it is."""
 
 import re
+import time
 
 import dagster as dg
 
@@ -102,19 +103,44 @@ def test_great_expectations_run_in_a_job_of_their_own_and_not_in_the_builds():
         assert "great_expectations" not in names and "keys_unique" in names, build
 
 
-def test_the_quality_sensor_runs_data_quality_after_each_successful_build():
+def quality_request(job_name: str, built: list[dg.AssetKey]):
+    """What the quality sensor asks for after a successful run that materialized built."""
+    from dagster._core.events import DagsterEventType, StepMaterializationData
+    from dagster._core.events.log import EventLogEntry
+
     sensor = defs.resolve_sensor_def("quality_after_build")
-    assert sensor.job_name == "data_quality"
-    for job_name, wanted in [("market_refresh", True), ("data_quality", False)]:
-        run = dg.DagsterRun(job_name=job_name, run_id=f"run-{job_name}")
-        with dg.instance_for_test() as instance:
-            context = dg.build_run_status_sensor_context(
-                sensor_name="quality_after_build",
-                dagster_event=dg.DagsterEvent(
-                    event_type_value="PIPELINE_SUCCESS", job_name=job_name
-                ),
-                dagster_instance=instance,
-                dagster_run=run,
+    run = dg.DagsterRun(job_name=job_name, run_id=f"run-{job_name}-{len(built)}")
+    with dg.instance_for_test() as instance:
+        for key in built:
+            event = dg.DagsterEvent(
+                DagsterEventType.ASSET_MATERIALIZATION.value,
+                job_name,
+                event_specific_data=StepMaterializationData(dg.AssetMaterialization(key)),
             )
-            request = sensor(context)
-        assert isinstance(request, dg.RunRequest) is wanted, job_name
+            instance.handle_new_event(
+                EventLogEntry(
+                    error_info=None,
+                    level="debug",
+                    user_message="",
+                    run_id=run.run_id,
+                    timestamp=time.time(),
+                    dagster_event=event,
+                )
+            )
+        context = dg.build_run_status_sensor_context(
+            sensor_name="quality_after_build",
+            dagster_event=dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name=job_name),
+            dagster_instance=instance,
+            dagster_run=run,
+        )
+        return sensor(context)
+
+
+def test_the_quality_sensor_runs_the_suites_of_the_tables_a_build_rebuilt():
+    assert defs.resolve_sensor_def("quality_after_build").job_name == "data_quality"
+    concentration = dg.AssetKey(["analytics", "market_concentration"])
+    request = quality_request("market_refresh", [concentration, dg.AssetKey(["raw", "vendors"])])
+    assert isinstance(request, dg.RunRequest)
+    assert request.asset_check_keys == [dg.AssetCheckKey(concentration, "great_expectations")]
+    assert isinstance(quality_request("market_refresh", []), dg.SkipReason), "nothing rebuilt"
+    assert isinstance(quality_request("data_quality", [concentration]), dg.SkipReason)

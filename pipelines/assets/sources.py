@@ -9,20 +9,25 @@ is stale and what depends on it, and nothing when nothing changed (pipelines/sta
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.ingest.landing_folder import LandingFolderError
-from pipelines.ingest.market_refresh import plan_refresh
+from pipelines.ingest.landing_folder import (
+    LandingFolderError,
+    hashed,
+    list_folder,
+    market_files,
+)
 from pipelines.ingest.quarantine import pending
 from pipelines.ingest.seeds import SEED_GROUPS, seed_group_files
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Settings
-from pipelines.warehouse.connection import WarehouseDamagedError
 
 MARKET_FILES = dg.AssetKey(["landing", "market_files"])
+PROCESSED_NAME = re.compile(r"[0-9a-f]{16}-")  # data/processed/<sha256[:16]>-<name>
 # seeds/market_shares is read with the landing folder, as market files
 SEED_SOURCES = [group for group in SEED_GROUPS if group != "market_shares"]
 # Observable source assets are Dagster's own way to give inputs a data version; the decorator is
@@ -70,38 +75,45 @@ def _seed_source(group: str) -> dg.SourceAsset:
     key=MARKET_FILES,
     group_name="sources",
     description=(
-        "Market files not yet in the warehouse (seeds/market_shares and data/landing), and the "
-        "refused files waiting in data/quarantine; the data version hashes their content hashes, "
-        "so it changes when a file lands or leaves quarantine, not when one is moved to "
-        "data/processed after it went in."
+        "The market files: seeds/market_shares, data/landing, data/processed and the refused "
+        "files waiting in data/quarantine. The data version hashes the set of their content "
+        "hashes, so it changes when a file lands or is released from quarantine, not when a run "
+        "moves one from landing to processed or quarantine."
     ),
 )
-def market_files(warehouse: WarehouseResource) -> dg.ObserveResult:
+def observe_market_files(warehouse: WarehouseResource) -> dg.ObserveResult:
     version, metadata = market_files_version(warehouse.settings())
     return dg.ObserveResult(data_version=dg.DataVersion(version), metadata=metadata)
 
 
 def market_files_version(settings: Settings) -> tuple[str, dict[str, int | str]]:
-    digest = hashlib.sha256()
+    """A hash of the set of market files' content hashes wherever they are: seeds/market_shares,
+    the landing folder, data/processed (whose names start with the hash) and the quarantine's
+    pending files. A file that lands changes it; a run that moves the file on (to processed or
+    quarantine) does not, so the run that ingested a file does not make the next run stale.
+    Releasing a quarantined file changes it, so the landing check is evaluated again."""
     metadata: dict[str, int | str] = {}
     try:
-        plan = plan_refresh(settings) if settings.warehouse_path.exists() else None
-    except (LandingFolderError, WarehouseDamagedError) as error:
-        # a run must meet the problem and report it; an observation only marks the change
-        digest.update(f"unreadable: {error}".encode())
+        landing = list_folder(settings.landing_dir, "landing")
+    except LandingFolderError as error:  # a run must meet the problem and report it
         metadata["problem"] = str(error)
-        plan = None
-    if plan is not None:
-        for file in sorted(plan.new_files, key=lambda file: file.sha256):
-            digest.update(file.sha256.encode())
-        metadata["new_files"] = len(plan.new_files)
-    elif not settings.warehouse_path.exists():
-        digest.update(b"no warehouse yet")
-    waiting = pending(settings)
-    for item in sorted(waiting, key=lambda item: item.sha256):
-        digest.update(b"quarantined " + item.sha256.encode())
-    metadata["files_in_quarantine"] = len(waiting)
-    return digest.hexdigest()[:16], metadata
+        return hashlib.sha256(f"unreadable: {error}".encode()).hexdigest()[:16], metadata
+    seeds = market_files(settings.seeds_dir / "market_shares", "seeds")
+    present = {hashed(file)[0].sha256[:16] for file in seeds + landing.files}
+    processed = settings.processed_dir
+    kept = {
+        path.name[:16]
+        for path in (processed.iterdir() if processed.is_dir() else [])
+        if PROCESSED_NAME.match(path.name)
+    }
+    waiting = {item.sha256[:16] for item in pending(settings)}
+    everything = present | kept | waiting
+    metadata |= {
+        "files": len(everything),
+        "files_in_landing_and_seeds": len(present),
+        "files_in_quarantine": len(waiting),
+    }
+    return hashlib.sha256("\n".join(sorted(everything)).encode()).hexdigest()[:16], metadata
 
 
 def current_versions(settings: Settings) -> dict[dg.AssetKey, str]:
@@ -115,4 +127,4 @@ def current_versions(settings: Settings) -> dict[dg.AssetKey, str]:
     return versions | {MARKET_FILES: market_files_version(settings)[0]}
 
 
-SOURCE_ASSETS = [*(_seed_source(group) for group in SEED_SOURCES), market_files]
+SOURCE_ASSETS = [*(_seed_source(group) for group in SEED_SOURCES), observe_market_files]

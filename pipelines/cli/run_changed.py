@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.abandoned_runs import mark_abandoned_runs
 from pipelines.assets.sources import current_versions
 from pipelines.cli.common import UserError
 from pipelines.cli.job_runs import load_definitions, run_job, say
@@ -23,6 +24,8 @@ def run_what_changed(quiet: bool, force: bool) -> None:
     settings = get_settings()
     defs = load_definitions()
     instance = dg.DagsterInstance.get()
+    for abandoned in mark_abandoned_runs(instance):
+        say(f"Marked run {abandoned} failed: its process ended without finishing it.", quiet)
     # the input files' data versions, recorded as observations when they differ from the last
     if force or observations_behind(instance, current_versions(settings)):
         run_job(OBSERVE_JOB, quiet=True)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ def user_env(tmp_path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     """One `sovai run` (not a terminal, so no progress bar) shared by the module's readers."""
-    env = private_env(tmp_path_factory.mktemp("built"))
+    # with the Great Expectations suites, so the silence test sees them run
+    env = private_env(tmp_path_factory.mktemp("built")) | {"SOVAI_EXPECTATIONS": "on"}
     result = sovai("run", env=env)
     assert result.returncode == 0, result.stderr
     return env, result
@@ -132,12 +134,34 @@ def test_a_file_that_is_not_a_warehouse_is_refused_with_what_to_do(user_env):
     assert no_traceback(result)
 
 
-def test_a_quiet_second_run_reports_unchanged_tables_and_no_progress(built):
-    result = sovai("run", "--quiet", env=built)
+def test_a_second_run_with_nothing_changed_runs_nothing_and_says_so(built):
+    result = sovai("run", env=built)
     assert result.returncode == 0, result.stderr
-    assert "unchanged since v1" in result.stdout
-    assert "new version" not in result.stdout
+    assert "Up to date" in result.stderr
+    assert result.stdout == "", "no table was rebuilt, so none is listed"
     assert "Running" not in result.stderr
+    quiet = sovai("run", "--quiet", env=built)
+    assert quiet.returncode == 0 and quiet.stdout == quiet.stderr == ""
+
+
+# A library's warning (BetaWarning, DeprecationWarning, ...), a warnings.warn line, Dagster's
+# DEBUG event lines, or Great Expectations talking
+LIBRARY_NOISE = re.compile(
+    r"\w+Warning\b|warnings\.warn|- DEBUG -|Validation result not found|great_expectations"
+)
+
+
+def test_a_run_and_a_no_op_run_print_no_library_warnings_or_debug_lines(first_run, built):
+    _, result = first_run  # a full build, Great Expectations suites included
+    assert "data_quality" in result.stderr
+    noise = [
+        line for line in (result.stdout + result.stderr).splitlines() if LIBRARY_NOISE.search(line)
+    ]
+    assert noise == []
+    again = sovai("run", env=built)
+    assert again.returncode == 0
+    assert not LIBRARY_NOISE.search(again.stdout + again.stderr)
+    assert len(again.stderr.splitlines()) == 2, again.stderr
 
 
 def test_a_usage_error_exits_2(user_env):
@@ -145,7 +169,7 @@ def test_a_usage_error_exits_2(user_env):
 
 
 def test_a_failed_runs_message_names_what_it_published_and_that_the_rest_stands():
-    from pipelines.cli.build import _what_stands
+    from pipelines.cli.job_runs import _what_stands
 
     assert _what_stands([]) == ("\nNothing was published: every table keeps its previous version.")
     message = _what_stands(["raw/market_shares v3"])

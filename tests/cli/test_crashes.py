@@ -19,7 +19,7 @@ def panics(*args, **kwargs):
 def test_a_panic_reading_one_seed_names_that_file_and_the_others_are_still_checked(
     seeds, monkeypatch
 ):
-    monkeypatch.setattr("pipelines.ingest.seeds._vendors", panics)
+    monkeypatch.setattr("pipelines.ingest.seed_readers.vendors_seeds", panics)
     (seeds / "platforms.csv").write_text("platform\nx86\n", "utf-8")
     monkeypatch.delenv("SOVAI_DEBUG", raising=False)
 
