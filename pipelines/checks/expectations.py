@@ -4,14 +4,14 @@ Each suite is built from the table's contract (row count, unique key, HHI and sh
 documented columns) plus the extra expectations its .yml lists, and validates what the warehouse
 actually holds, read through a read-only connection into pandas (GX Core has no Polars support,
 and its DuckDB path through SQLAlchemy does not work). Data Docs are written to data_docs/ beside
-the warehouse file, and each check links its table's page.
+the warehouse file as pages that need no network (data_docs.py), and each check links its table's
+page.
 
 GX is imported inside the check only: `import great_expectations` takes about five seconds, which
 loading the definitions (the UI, every `sovai` command, every test) should not pay.
 """
 
 import re
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from pipelines.checks import data_docs
 from pipelines.checks.asset_checks import contracts_of, failures_table
 from pipelines.checks.contracts import TableContract
 from pipelines.checks.table_checks import HHI_MAX, columns_of, relation
@@ -27,7 +28,6 @@ from pipelines.resources import WarehouseResource
 from pipelines.warehouse.connection import read_only
 
 GX_CHECK = "great_expectations"
-SITE_NAME = "warehouse"
 DOCS_FOLDER = "data_docs"
 SCHEMAS = ("analytics",)
 
@@ -94,7 +94,7 @@ class SuiteOutcome:
     passed: bool
     evaluated: int
     failed: pl.DataFrame  # expectation, severity, column, unexpected_count, examples
-    page: Path | None
+    page: Path  # the table's Data Docs page
 
     @property
     def severity(self) -> dg.AssetCheckSeverity:
@@ -115,20 +115,6 @@ def run_suites(
     target = docs_dir(warehouse_path)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.add_data_docs_site(
-        site_name=SITE_NAME,
-        site_config={
-            "class_name": "SiteBuilder",
-            "site_index_builder": {
-                "class_name": "KeepAllSiteIndexBuilder",
-                "module_name": "pipelines.checks.gx_docs",
-            },
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(target),
-            },
-        },
-    )
     source = context.data_sources.add_pandas("warehouse")
     results = {}
     with read_only(warehouse_path) as con:
@@ -151,13 +137,12 @@ def run_suites(
             results[key] = definition.run(
                 batch_parameters={"dataframe": frame}, result_format="SUMMARY"
             )
-    for key in tables:  # keep only the latest validation page of each table
-        shutil.rmtree(target.joinpath("validations", *key.path), ignore_errors=True)
-    context.build_data_docs(site_names=[SITE_NAME])
-    return {key: _outcome(result, target, key) for key, result in results.items()}, target
+    names = {key: ".".join(key.path) for key in results}
+    pages = data_docs.publish(target, {names[k]: r.to_json_dict() for k, r in results.items()})
+    return {key: _outcome(r, pages[names[key]]) for key, r in results.items()}, target
 
 
-def _outcome(result: Any, target: Path, key: dg.AssetKey) -> SuiteOutcome:
+def _outcome(result: Any, page: Path) -> SuiteOutcome:
     failed = [
         {
             "expectation": item.expectation_config.type,
@@ -172,7 +157,6 @@ def _outcome(result: Any, target: Path, key: dg.AssetKey) -> SuiteOutcome:
         for item in result.results
         if not item.success
     ]
-    pages = sorted(target.joinpath("validations", *key.path).rglob("*.html"))
     return SuiteOutcome(
         passed=bool(result.success),
         evaluated=len(result.results),
@@ -186,7 +170,7 @@ def _outcome(result: Any, target: Path, key: dg.AssetKey) -> SuiteOutcome:
                 "examples": pl.String,
             },
         ),
-        page=pages[-1] if pages else None,
+        page=page,
     )
 
 
@@ -233,8 +217,7 @@ def build_expectation_checks(assets: Sequence[dg.AssetsDefinition]) -> dg.AssetC
                 "expectations_evaluated": outcome.evaluated,
                 "expectations_failed": outcome.failed.height,
             }
-            if outcome.page is not None:
-                metadata["data_docs_page"] = dg.MetadataValue.url(outcome.page.as_uri())
+            metadata["data_docs_page"] = dg.MetadataValue.url(outcome.page.as_uri())
             if outcome.failed.height:
                 metadata["failures"] = failures_table(outcome.failed)
             first = outcome.failed.row(0, named=True) if outcome.failed.height else None

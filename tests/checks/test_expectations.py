@@ -19,6 +19,7 @@ from tests.checks.test_asset_checks import (
     run_checks_only,
     table_records,
 )
+from tests.checks.test_data_docs import offline_problems
 from tests.conftest import run_job
 
 
@@ -65,6 +66,7 @@ def test_every_analytics_table_passes_its_suite_with_data_docs_and_a_broken_one_
     index = warehouse.parent / "data_docs" / "index.html"
     assert index.exists()
     html = index.read_text(encoding="utf-8")
+    assert offline_problems(index.parent) == []  # every suite's page opens with no network
     for key, evaluation in found.items():
         assert local_path(evaluation.metadata["data_docs"].value) == index
         page = local_path(evaluation.metadata["data_docs_page"].value)

@@ -185,3 +185,57 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         expect(page.get_by_text(cli_run["runId"][:8]).first).to_be_visible(timeout=60_000)
         page.screenshot(path=ARTIFACTS / "5-cli-run-under-its-job.png", animations="disabled")
         browser.close()
+
+
+@pytest.fixture
+def offline_data_docs(tmp_path: Path) -> Path:
+    """Data Docs from real Great Expectations runs on a small warehouse (seconds, no UI)."""
+    from tests.checks.test_data_docs import build_small_docs
+
+    return build_small_docs(tmp_path)
+
+
+def test_data_docs_open_styled_and_linked_with_the_browser_offline(offline_data_docs):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    remote: list[str] = []  # every request that is not for a file: must stay empty
+
+    def file_only(route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            remote.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(offline=True, viewport={"width": 1300, "height": 700})
+        context.route("**/*", file_only)
+        page = context.new_page()
+        page.on("requestfailed", lambda request: remote.append(request.url))
+        page.goto((offline_data_docs / "index.html").as_uri(), wait_until="load")
+
+        links = page.locator("tbody a")
+        expect(links).to_have_text(["analytics.bad", "analytics.good"])
+        passed = page.locator(".status.passed").first
+        expect(passed).to_have_css("background-color", "rgb(220, 245, 227)")  # inline stylesheet
+        expect(page.locator("table")).to_have_css("border-collapse", "collapse")
+        page.screenshot(path=ARTIFACTS / "data-docs-1-index-offline.png")
+
+        links.filter(has_text="analytics.bad").click()
+        expect(page).to_have_url(re.compile(r"/tables/analytics\.bad\.html$"))
+        expect(page.locator("h1")).to_contain_text("analytics.bad")
+        expect(page.locator("tbody tr")).to_have_count(5)  # every expectation of its suite
+        failed = page.locator("tbody .status.failed").first
+        expect(failed).to_have_css("background-color", "rgb(253, 226, 225)")
+        expect(page.locator("tbody")).to_contain_text("1 of 2 rows unexpected; e.g. 12000.0")
+        page.screenshot(path=ARTIFACTS / "data-docs-2-table-offline.png")
+
+        page.get_by_role("link", name="All tables").click()
+        expect(page).to_have_url(re.compile(r"/index\.html$"))
+        expect(page.locator("tbody a")).to_have_count(2)
+        browser.close()
+    assert remote == []
