@@ -42,7 +42,7 @@ RAW_SPECS = [
         code_version=RAW_CODE_VERSION,
         owners=["team:data-platform"],
         tags={"layer": "raw"},
-        metadata=contract_from_model(table.model),
+        metadata=contract_from_model(["raw", name], table.model),
     )
     for name, table in RAW_TABLES.items()
     if name in PUBLISHED_HERE
