@@ -38,7 +38,11 @@ DESCRIPTION = (
     code_version=CODE_VERSION,
     owners=["team:data-platform"],
     tags={"layer": "analytics"},
-    metadata=contract_metadata({"keys": list(matching.KEYS)}, matching.COLUMN_DESCRIPTIONS),
+    metadata=contract_metadata(
+        ["analytics", "accelerator_matches"],
+        {"keys": list(matching.KEYS)},
+        matching.COLUMN_DESCRIPTIONS,
+    ),
 )
 def accelerator_matches(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     frame = matching.match_accelerators(

@@ -119,6 +119,7 @@ def periods_touched(outcome: IngestOutcome) -> dict[str, object]:
     owners=["team:data-platform"],
     tags={"layer": "raw"},
     metadata=contract_metadata(
+        SHARES,
         {
             "keys": ["period", "market", "region", "vendor"],
             "shares": {"column": "share", "per": GROUP_COLUMNS},

@@ -23,7 +23,11 @@ CODE_VERSION = code_version_of(Path(efficiency.__file__))
     code_version=CODE_VERSION,
     owners=["team:data-platform"],
     tags={"layer": "analytics"},
-    metadata=contract_metadata({"keys": list(efficiency.KEYS)}, efficiency.COLUMN_DESCRIPTIONS),
+    metadata=contract_metadata(
+        ["analytics", "platform_efficiency"],
+        {"keys": list(efficiency.KEYS)},
+        efficiency.COLUMN_DESCRIPTIONS,
+    ),
 )
 def platform_efficiency(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     platforms = warehouse.query("select * from raw.platforms")

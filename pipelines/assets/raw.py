@@ -63,7 +63,7 @@ def _specs(group: str) -> list[dg.AssetSpec]:
             code_version=RAW_CODE_VERSION,
             owners=["team:data-platform"],
             tags={"layer": "raw"},
-            metadata=contract_from_model(RAW_TABLES[name].model),
+            metadata=contract_from_model(["raw", name], RAW_TABLES[name].model),
         )
         for name in SEED_GROUPS[group]
     ]

@@ -10,6 +10,14 @@ import polars as pl
 from pipelines.warehouse.publish import PublishOutcome
 
 PREVIEW_ROWS = 10
+# The UI's preview pop-up shows some 130 characters side by side (80% of a 1,400-pixel window in
+# a 14-pixel monospace font). A table wider than that, or than PREVIEW_COLUMNS columns, is
+# previewed on its side: one line per column, one column per row, so that every column shows.
+PREVIEW_COLUMNS = 8
+PREVIEW_WIDTH = 130
+RECORD_ROWS = 3
+CELL_CHARS = 48
+RECORD_CELL_CHARS = 28  # three rows of these beside a column name fit PREVIEW_WIDTH
 
 
 def column_schema(
@@ -24,17 +32,46 @@ def column_schema(
 
 
 def markdown_preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
-    with pl.Config(
-        tbl_formatting="MARKDOWN",
-        tbl_hide_column_data_types=True,
-        tbl_hide_dataframe_shape=True,
-        tbl_rows=rows,
-        tbl_cols=-1,
-        fmt_str_lengths=48,
-        fmt_table_cell_list_len=4,
-        tbl_width_chars=10_000,
-    ):
-        return str(frame.head(rows))
+    """The first rows as a Markdown table, or as a record view when they would not fit."""
+    lines = [[_cell(value, CELL_CHARS) for value in row] for row in frame.head(rows).iter_rows()]
+    if frame.width <= PREVIEW_COLUMNS and _width([frame.columns, *lines]) <= PREVIEW_WIDTH:
+        return _markdown_table(frame.columns, lines)
+    head = frame.head(RECORD_ROWS)
+    header = ["column", *(f"row {number}" for number in range(1, head.height + 1))]
+    lines = [
+        [name, *(_cell(value, RECORD_CELL_CHARS) for value in head.get_column(name).to_list())]
+        for name in frame.columns
+    ]
+    first = "the first row" if head.height == 1 else f"the first {head.height} rows"
+    note = f"All {frame.width} columns, one per line, for {first}:"
+    return f"{note}\n\n{_markdown_table(header, lines)}"
+
+
+def _width(rows: list[list[str]]) -> int:
+    """Characters a table of these rows takes side by side (each cell padded by 3)."""
+    return sum(max(len(cell) for cell in column) + 3 for column in zip(*rows, strict=True))
+
+
+def _cell(value: object, chars: int) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):  # six significant digits; millions and up in full
+        text = f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
+    elif isinstance(value, list):
+        text = ", ".join(_cell(item, chars) for item in value[:4]) + (", …" * (len(value) > 4))
+        text = f"[{text}]"
+    else:
+        text = str(value)
+    if len(text) > chars:
+        text = text[: chars - 1] + "…"
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_table(header: list[str], lines: list[list[str]]) -> str:
+    rows = [header, ["---"] * len(header), *lines]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
 def materialize_result(

@@ -1,26 +1,29 @@
 """Charts and the static report: what a person looks at, rebuilt from the warehouse on each run.
 
 Each chart is an asset: it reads its table through a read-only connection, saves
-reports/<chart>-v<version>.png (the version of the table it draws) and embeds the PNG in its
-materialization metadata, so the chart shows on the asset's page in the Dagster UI.
+reports/<chart>-v<version>.png (the version of the table it draws) and shows the image in its
+materialization metadata, on the asset's page in the Dagster UI (see report_metadata).
 """
 
-import base64
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines.assets.reporting import column_schema, markdown_preview
+from pipelines.assets import report_metadata
+from pipelines.assets.report_metadata import chart_markdown, column_comments, data_metadata
 from pipelines.assets.versioning import code_version_of
 from pipelines.reports import charts, site
 from pipelines.resources import WarehouseResource
 
 Renderer = Callable[[pl.DataFrame, WarehouseResource], bytes]
-# The charts' and the report page's code: this module and the drawing and page modules it uses
-REPORTS_CODE_VERSION = code_version_of(Path(__file__), Path(charts.__file__), Path(site.__file__))
+# The charts' and the report page's code: this module and the modules it uses to draw the
+# charts, write the page and describe both in the UI
+REPORTS_CODE_VERSION = code_version_of(
+    Path(__file__), Path(charts.__file__), Path(site.__file__), Path(report_metadata.__file__)
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class ChartSpec:
     render: Renderer
     description: str
     extra_deps: tuple[str, ...] = ()
+    # columns the SQL makes or changes; the others are described by the table's column comments
+    column_descriptions: Mapping[str, str] = field(default_factory=dict)
 
 
 def _thresholds(warehouse: WarehouseResource) -> dict[str, float]:
@@ -90,6 +95,10 @@ CHARTS = [
             "and availability = 'available' and throughput_unit = 'tokens/s' "
             "and median_throughput_per_w_tdp is not null"
         ),
+        column_descriptions={
+            "accelerator": "Catalog chip (or MLPerf name) and its rated power in watts, as the "
+            "chart labels it",
+        },
         render=lambda frame, _: charts.png(
             charts.ranked_bars_figure(
                 frame,
@@ -112,22 +121,6 @@ CHARTS = [
 
 def _key(view: str) -> dg.AssetKey:
     return dg.AssetKey(view.split("."))
-
-
-def data_metadata(frame: pl.DataFrame) -> dict[str, object]:
-    """Row count, schema and preview of the data a chart or page shows, like every table's."""
-    return {
-        "dagster/row_count": frame.height,
-        "dagster/column_schema": column_schema(
-            [(name, str(dtype)) for name, dtype in frame.schema.items()], {}
-        ),
-        "preview": dg.MetadataValue.md(markdown_preview(frame)),
-    }
-
-
-def image_markdown(title: str, png: bytes) -> str:
-    encoded = base64.b64encode(png).decode("ascii")
-    return f"![{title}](data:image/png;base64,{encoded})"
 
 
 def table_version(warehouse: WarehouseResource, view: str) -> int:
@@ -185,11 +178,13 @@ def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:
         path = folder / f"{spec.name}-v{version}.png"
         path.write_bytes(png)
         context.log.info(f"Saved {path} ({len(png):,} bytes) from {spec.table} v{version}")
+        descriptions = {**column_comments(warehouse, spec.table), **spec.column_descriptions}
+        image = chart_markdown(context, spec.name, version, spec.title, png)
         return dg.MaterializeResult(
             check_results=[chart_check(key, png, frame.height)],
             metadata={
-                "chart": dg.MetadataValue.md(image_markdown(spec.title, png)),
-                **data_metadata(frame),
+                "chart": dg.MetadataValue.md(image),
+                **data_metadata(frame, descriptions),
                 "source_table": spec.table,
                 "source_version": version,
                 "path": dg.MetadataValue.path(str(path)),
@@ -250,7 +245,7 @@ def report_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     return dg.MaterializeResult(
         check_results=[complete],
         metadata={
-            **data_metadata(versions),
+            **data_metadata(versions, site.VERSIONS_COLUMNS),
             "path": dg.MetadataValue.path(str(path)),
             "charts": len(pieces) - len(missing),
             "bytes": len(page.encode()),

@@ -112,7 +112,7 @@ def sql_table_asset(
         tags={"layer": layer},
         metadata={
             "sql_file": f"sql/{layer}/{name}.sql",
-            **contract_metadata(model.checks, model.columns),
+            **contract_metadata([layer, name], model.checks, model.columns),
         },
     )
     def _table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -47,11 +47,11 @@ def check_result(
 
 
 def contracts_of(assets: Iterable[dg.AssetsDefinition]) -> dict[dg.AssetKey, TableContract]:
-    return {spec.key: contract_of(spec.metadata) for asset in assets for spec in asset.specs}
+    return {spec.key: contract_of(spec.key) for asset in assets for spec in asset.specs}
 
 
 def build_table_checks(assets: Sequence[dg.AssetsDefinition]) -> dg.AssetChecksDefinition:
-    """Checks for every asset, from the contract each declares in its metadata."""
+    """Checks for every asset, from the contract each declared with its definition."""
     contracts = contracts_of(assets)
     specs = [
         dg.AssetCheckSpec(name, asset=key, description=CHECKS[name])

@@ -1,9 +1,11 @@
 """What a published table promises, declared once and read by every check.
 
-A table declares its contract in its asset's metadata under CONTRACT_KEY: SQL models in the
-`checks:` section of their .yml, raw tables from their pandera model, Python assets in their
-decorator. So a new asset gets the generic checks (row count, finite metrics, schema) for free and
-the key, share and HHI checks by naming its columns:
+A table declares its contract where its asset is defined: SQL models in the `checks:` section of
+their .yml, raw tables from their pandera model, Python assets in their decorator. Declaring
+records the contract under the asset's key (`contract_of` reads it back when the checks are
+built) and gives the asset a short "contract" table for the UI, in words rather than settings.
+So a new asset gets the generic checks (row count, finite metrics, schema) for free and the key,
+share and HHI checks by naming its columns:
 
     checks:
       keys: [period, market, region]            # together unique
@@ -20,13 +22,14 @@ the key, share and HHI checks by naming its columns:
            severity: warn}
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import dagster as dg
 import pandera.polars as pa
 
-CONTRACT_KEY = "sovai/contract"
+CONTRACT_LABEL = "contract"  # the metadata entry a user reads
 
 
 @dataclass(frozen=True)
@@ -79,35 +82,94 @@ class TableContract:
             ),
         )
 
-    def to_metadata(self) -> dict[str, Any]:
-        """Plain JSON for asset metadata (shown in the UI as the table's contract)."""
-        return {
-            "keys": list(self.keys),
-            "shares": (
-                {"column": self.shares.column, "per": list(self.shares.per)}
-                if self.shares
-                else None
-            ),
-            "hhi": list(self.hhi),
-            "metrics": None if self.metrics is None else list(self.metrics),
-            "may_be_empty": self.may_be_empty,
-            "columns": list(self.columns),
-            "expectations": [dict(item) for item in self.expectations],
-            "unusual": [{"where": where, "why": why} for where, why in self.unusual],
-        }
+
+# Every declared contract by asset key, filled in as the asset modules define their assets.
+_DECLARED: dict[dg.AssetKey, TableContract] = {}
 
 
-def contract_metadata(checks: Mapping[str, Any] | None, columns: Iterable[str]) -> dict[str, Any]:
-    """Asset metadata declaring a contract: the check settings plus the documented columns."""
+def contract_metadata(
+    key: dg.AssetKey | Sequence[str], checks: Mapping[str, Any] | None, columns: Iterable[str]
+) -> dict[str, dg.MetadataValue]:
+    """Declare an asset's contract (its check settings and documented columns) and return the
+    metadata that shows it in the UI. A second, different contract for the same key is an error:
+    the checks would silently follow whichever came last."""
     contract = TableContract.from_mapping({**(checks or {}), "columns": list(columns)})
-    return {CONTRACT_KEY: contract.to_metadata()}
+    asset_key = dg.AssetKey.from_coercible(key)
+    if _DECLARED.setdefault(asset_key, contract) != contract:
+        raise ValueError(f"{asset_key.to_user_string()} declares two different contracts")
+    return {CONTRACT_LABEL: contract_table(contract)}
 
 
-def contract_of(metadata: Mapping[str, Any]) -> TableContract:
-    """The contract an asset declared in its metadata (no declaration: the generic checks only)."""
-    value = metadata.get(CONTRACT_KEY)
-    data = getattr(value, "data", value)  # a JsonMetadataValue once Dagster has wrapped it
-    return TableContract.from_mapping(data)
+def contract_of(key: dg.AssetKey) -> TableContract:
+    """The contract an asset declared (none: the generic checks only)."""
+    return _DECLARED.get(key, TableContract())
+
+
+CONTRACT_COLUMNS = dg.TableSchema(
+    columns=[
+        dg.TableColumn("rule", "string", description="What the checks hold the table to"),
+        dg.TableColumn("columns", "string", description="The columns the rule is about"),
+        dg.TableColumn("detail", "string", description="The rule in words"),
+    ]
+)
+
+
+def contract_rules(contract: TableContract) -> list[tuple[str, str, str]]:
+    """(rule, columns, detail) rows: only the rules that apply, in words."""
+    rows = [("rows", "", "may be empty" if contract.may_be_empty else "at least one")]
+    if contract.keys:
+        rows.append(("unique key", ", ".join(contract.keys), "no two rows share these values"))
+    if contract.shares is not None:
+        per = ", ".join(contract.shares.per)
+        rows.append(("shares", contract.shares.column, f"add up to at most 1 per {per}"))
+    if contract.hhi:
+        rows.append(("HHI", ", ".join(contract.hhi), "within 0 to 10,000"))
+    if contract.metrics is None:
+        rows.append(("finite", "every floating-point column", "no NaN or infinity"))
+    elif contract.metrics:
+        rows.append(("finite", ", ".join(contract.metrics), "no NaN or infinity"))
+    if contract.columns:
+        documented = f"the {len(contract.columns)} documented (see Columns)"
+        rows.append(("columns", documented, "no more, no fewer"))
+    rows += [("unusual rows (warn)", "", f"{where}: {why}") for where, why in contract.unusual]
+    rows += [expectation_rule(item) for item in contract.expectations]
+    return rows
+
+
+def expectation_rule(item: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A Great Expectations entry of a contract as (rule, columns, detail)."""
+    rule = "expectation (warn)" if item.get("severity") == "warn" else "expectation"
+    columns = item.get("column") or ", ".join(item.get("column_list") or ())
+    settings = {
+        name: value
+        for name, value in item.items()
+        if name not in ("type", "column", "column_list", "severity")
+    }
+    kind = str(item["type"])
+    if kind == "expect_column_values_to_be_between":
+        low, high = settings.pop("min_value", None), settings.pop("max_value", None)
+        above = "above" if settings.pop("strict_min", False) else "at least"
+        below = "below" if settings.pop("strict_max", False) else "at most"
+        bounds = [f"{above} {low}"] * (low is not None) + [f"{below} {high}"] * (high is not None)
+        detail = " and ".join(bounds)
+    elif kind == "expect_column_values_to_be_in_set":
+        detail = "one of " + ", ".join(str(value) for value in settings.pop("value_set"))
+    elif kind == "expect_column_values_to_not_be_null":
+        detail = "never null"
+    elif kind == "expect_table_row_count_to_equal":
+        detail = f"exactly {settings.pop('value')} row(s)"
+    else:
+        detail = kind.removeprefix("expect_").replace("_", " ")
+    extra = ", ".join(f"{name} {value}" for name, value in settings.items())
+    return rule, str(columns), f"{detail} ({extra})" if extra else detail
+
+
+def contract_table(contract: TableContract) -> dg.TableMetadataValue:
+    records = [
+        dg.TableRecord({"rule": rule, "columns": columns, "detail": detail})
+        for rule, columns, detail in contract_rules(contract)
+    ]
+    return dg.MetadataValue.table(records=records, schema=CONTRACT_COLUMNS)
 
 
 def model_keys(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
@@ -120,7 +182,9 @@ def model_keys(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
     return tuple(unique_columns[:1])
 
 
-def contract_from_model(model: type[pa.DataFrameModel]) -> dict[str, Any]:
+def contract_from_model(
+    key: dg.AssetKey | Sequence[str], model: type[pa.DataFrameModel]
+) -> dict[str, dg.MetadataValue]:
     """A raw table's contract from its pandera model: its unique key and its columns."""
     schema = model.to_schema()
     keys = list(model_keys(model))
@@ -129,4 +193,4 @@ def contract_from_model(model: type[pa.DataFrameModel]) -> dict[str, Any]:
         if {"share", "period", "market", "region"} <= set(schema.columns)
         else None
     )
-    return contract_metadata({"keys": keys, "shares": shares}, schema.columns)
+    return contract_metadata(key, {"keys": keys, "shares": shares}, schema.columns)

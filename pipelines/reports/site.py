@@ -39,6 +39,12 @@ from meta.table_versions
 qualify version = max(version) over (partition by table_name)
 order by 1
 """
+VERSIONS_COLUMNS = {
+    "table": "The published view",
+    "version": "Its current version, 1, 2, ...",
+    "rows": "Rows in that version [rows]",
+    "published_at": "When that version was published (UTC)",
+}
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }

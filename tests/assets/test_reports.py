@@ -1,8 +1,22 @@
 """Charts and the report come out of a real run: files per chart and version, images in metadata."""
 
 import re
+import shutil
+from pathlib import Path
 
-from tests.conftest import edit, run_job
+import dagster as dg
+import pytest
+
+from pipelines.assets.report_metadata import INLINE_MARKDOWN_LIMIT
+from pipelines.assets.reporting import PREVIEW_COLUMNS
+from tests.conftest import PROJECT_ROOT, edit, run_job
+
+CHARTS = [
+    "accelerator_tokens_per_watt_chart",
+    "hhi_over_time_chart",
+    "platform_efficiency_chart",
+    "vendor_shares_chart",
+]
 
 
 def materializations(runs) -> dict[str, dict]:
@@ -16,15 +30,11 @@ def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(warehou
     runs = run_job(warehouse, seeds)
     assert runs.success
     reports = warehouse.parent / "reports"
-    assert sorted(path.name for path in reports.glob("*.png")) == [
-        "accelerator_tokens_per_watt_chart-v1.png",
-        "hhi_over_time_chart-v1.png",
-        "platform_efficiency_chart-v1.png",
-        "vendor_shares_chart-v1.png",
-    ]
+    assert sorted(path.name for path in reports.glob("*.png")) == [f"{c}-v1.png" for c in CHARTS]
     metadata = materializations(runs)
     chart = metadata["reports/platform_efficiency_chart"]
     assert chart["chart"].value.startswith("![Platform efficiency")
+    # an instance without local compute logs (this ephemeral one) gets the PNG in the Markdown
     assert "(data:image/png;base64,iVBORw0KGgo" in chart["chart"].value  # a PNG signature
     assert chart["dagster/row_count"].value == 3
     assert (chart["source_table"].value, chart["source_version"].value) == (
@@ -47,3 +57,74 @@ def test_the_report_page_holds_every_chart_the_key_tables_and_versions_offline(w
         assert f"<h2>{heading}" in page
     assert "<td>analytics.platform_efficiency</td>" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched when opened
+
+
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory: pytest.TempPathFactory):
+    """One full run on an instance that keeps its compute logs in local files, as `make ui`'s
+    does: the materializations' metadata, the instance and the warehouse."""
+    root = tmp_path_factory.mktemp("shown")
+    seeds = root / "seeds"
+    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
+    warehouse = root / "warehouse" / "warehouse.duckdb"
+    home = root / "dagster-home"
+    home.mkdir()
+    with dg.DagsterInstance.local_temp(str(home)) as instance:
+        runs = run_job(warehouse, seeds, landing=root / "landing", instance=instance)
+        assert runs.success
+        yield materializations(runs), instance, warehouse
+
+
+def test_each_chart_is_a_short_markdown_image_the_asset_page_shows_without_a_click(shown):
+    metadata, instance, warehouse = shown
+    for name in CHARTS:
+        markdown = metadata[f"reports/{name}"]["chart"].value
+        # The UI renders a Markdown value in place only under 1,000 characters
+        assert len(markdown) < INLINE_MARKDOWN_LIMIT, name
+        found = re.fullmatch(r"!\[[^\]]+\]\(/logs/([0-9a-f-]{36})/charts/(\w+)-v1/png\)", markdown)
+        assert found and found.group(2) == name, markdown
+        # served by the webserver's /logs route from the instance's compute-log folder
+        log_key = [found.group(1), "charts", f"{name}-v1"]
+        served = Path(instance.compute_log_manager.get_captured_local_path(log_key, "png"))
+        saved = warehouse.parent / "reports" / f"{name}-v1.png"
+        assert served.read_bytes() == saved.read_bytes(), name
+
+
+def test_every_column_a_chart_or_the_report_shows_is_described(shown):
+    metadata, _, _ = shown
+    for key in [*(f"reports/{name}" for name in CHARTS), "reports/index"]:
+        columns = metadata[key]["dagster/column_schema"].schema.columns
+        assert columns, key
+        undescribed = [column.name for column in columns if not column.description]
+        assert undescribed == [], key
+    accelerators = metadata["reports/accelerator_tokens_per_watt_chart"]["dagster/column_schema"]
+    described = {column.name: column.description for column in accelerators.schema.columns}
+    assert "rated power" in described["accelerator"]  # the chart's label, not the table's name
+
+
+def test_the_widest_tables_preview_is_a_record_view_that_names_every_column(shown):
+    metadata, _, _ = shown
+    widths = {
+        key: len(entries["dagster/column_schema"].schema.columns)
+        for key, entries in metadata.items()
+    }
+    widest = max(widths, key=widths.__getitem__)
+    assert widths[widest] > 40
+    preview = metadata[widest]["preview"].value
+    assert preview.startswith(f"All {widths[widest]} columns, one per line")
+    lines = [line for line in preview.splitlines() if line.startswith("| ")]
+    columns = [column.name for column in metadata[widest]["dagster/column_schema"].schema.columns]
+    assert [line.split(" | ")[0].removeprefix("| ") for line in lines[2:]] == columns
+    assert max(line.count(" | ") + 1 for line in lines) <= PREVIEW_COLUMNS
+
+
+def test_no_materialization_carries_internal_json(shown):
+    """JSON in metadata is only ever a flat list of names a user reads (landing files, unmatched
+    accelerator names), never a structure of settings."""
+    metadata, _, _ = shown
+    for key, entries in metadata.items():
+        assert "sovai/contract" not in entries, key
+        for label, value in entries.items():
+            if isinstance(value, dg.JsonMetadataValue):
+                assert isinstance(value.data, list), (key, label)
+                assert all(isinstance(item, str) for item in value.data), (key, label)
