@@ -1,0 +1,180 @@
+"""`make ui`: the command it runs, and what it prints while it serves the UI and runs an asset.
+
+The UI is started through the Makefile itself (`make ui`, its install step taken as done) on a free
+loopback port, with the project's dagster.yaml in a temporary DAGSTER_HOME (its storage paths moved
+there) and a temporary warehouse, so it neither reads nor adds to the project's run history.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_S = 60
+RUN_TIMEOUT_S = 60
+# A Python warning as the warnings module prints it: "path:line: SomeWarning: message"
+PYTHON_WARNING = re.compile(r"\b[A-Z]\w*Warning: ")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def make(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    # -o install: take the install step as done (this test runs inside that environment)
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "-o", "install", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        **kwargs,
+    )
+
+
+def test_make_ui_runs_dagster_dev_on_the_host_and_port_given():
+    with make("-n", "ui", "HOST=127.0.0.9", "PORT=4321", stdout=subprocess.PIPE, text=True) as dry:
+        commands = dry.stdout.read().splitlines()
+    assert dry.returncode == 0
+    (command,) = commands
+    assert " -m dagster dev -m pipelines.definitions -h 127.0.0.9 -p 4321" in command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def graphql(base: str, query: str, variables: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.loads(response.read())
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def temporary_home(tmp_path: Path) -> Path:
+    """The project's dagster.yaml with its storage in tmp_path (its paths are relative to the
+    working directory, which `make ui` sets to the project root)."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    config["storage"]["sqlite"]["base_dir"] = str(tmp_path / "storage")
+    config["local_artifact_storage"]["config"]["base_dir"] = str(tmp_path / "artifacts")
+    config["compute_logs"]["config"]["base_dir"] = str(tmp_path / "logs")
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
+    return home
+
+
+def launch_one_asset(base: str, key: list[str]) -> str:
+    (location,) = graphql(
+        base, "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"
+    )["workspaceOrError"]["locationEntries"]
+    launched = graphql(
+        base,
+        """mutation($params: ExecutionParams!) {
+            launchPipelineExecution(executionParams: $params) { __typename
+                ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": location["name"],
+                    "repositoryName": "__repository__",
+                    "pipelineName": "__ASSET_JOB",
+                    "assetSelection": [{"path": key}],
+                },
+            }
+        },
+    )["launchPipelineExecution"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    return launched["run"]["runId"]
+
+
+def wait_for_run(base: str, run_id: str) -> str:
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while True:
+        status = graphql(
+            base,
+            "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
+            {"id": run_id},
+        )["runOrError"]["status"]
+        if status in ("SUCCESS", "FAILURE", "CANCELED"):
+            return status
+        assert time.monotonic() < deadline, f"run {run_id} still {status}"
+        time.sleep(0.5)
+
+
+def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(tmp_path):
+    env = {
+        **os.environ,
+        "SOVAI_WAREHOUSE": str(tmp_path / "warehouse" / "warehouse.duckdb"),
+        "SOVAI_LANDING_DIR": str(tmp_path / "landing"),
+    }
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "make-ui.log"
+    with open(log_path, "wb") as log:
+        server = make(
+            "ui",
+            f"PORT={port}",
+            "HOST=127.0.0.1",
+            f"DAGSTER_HOME={temporary_home(tmp_path)}",
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # one process group: make, dagster dev and its services
+            # Ctrl-C in a terminal stops `make ui`; Dagster maps SIGTERM to SIGINT's handler, so a
+            # SIGINT ignored by whatever started this test would leave both without effect
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/server_info", timeout=5)
+                    break
+                except OSError:
+                    output = log_path.read_text(errors="replace")
+                    assert server.poll() is None, f"make ui ended:\n{output[-3000:]}"
+                    assert time.monotonic() < deadline, (
+                        f"make ui did not come up:\n{output[-3000:]}"
+                    )
+                    time.sleep(0.5)
+            run_id = launch_one_asset(base, ["raw", "platforms"])
+            assert wait_for_run(base, run_id) == "SUCCESS"
+            # The run's events are all in the event log (the UI shows them), DEBUG ones included
+            events = graphql(
+                base,
+                """query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection {
+                    events { __typename ... on MessageEvent { level } } } } }""",
+                {"id": run_id},
+            )["logsForRun"]["events"]
+            assert "ExecutionStepStartEvent" in {event["__typename"] for event in events}
+            assert "DEBUG" in {event.get("level") for event in events}
+        finally:
+            os.killpg(server.pid, signal.SIGINT)  # as Ctrl-C does
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+    lines = ANSI.sub("", log_path.read_text(errors="replace")).splitlines()
+    assert any(run_id in line and " - INFO - " in line for line in lines), "no run output seen"
+    assert not [line for line in lines if PYTHON_WARNING.search(line)]
+    assert not [line for line in lines if " - DEBUG - " in line]
+    # Dagster's own warnings: none, but the one this test causes by keeping its DAGSTER_HOME
+    # apart from the dagster.yaml in the working directory
+    assert not [
+        line
+        for line in lines
+        if " - WARNING - " in line and "your DAGSTER_HOME environment variable is set" not in line
+    ]
