@@ -73,11 +73,10 @@ def observations_behind(
     """Sources whose latest observation recorded another data version than they have now: an
     observation run is needed only then (it would record the same versions again otherwise)."""
     recorded = {}
-    for record in instance.get_asset_records(list(versions)):
-        entry = record.asset_entry.last_observation_record
-        if entry is not None:
-            version = extract_data_version_from_entry(entry.event_log_entry)
-            recorded[record.asset_entry.asset_key] = version.value if version else None
+    for key in versions:
+        record = instance.get_latest_data_version_record(key, is_source=True)
+        version = extract_data_version_from_entry(record.event_log_entry) if record else None
+        recorded[key] = version.value if version else None
     return [key for key, version in versions.items() if recorded.get(key) != version]
 
 
