@@ -68,9 +68,12 @@ def dagster_ui(tmp_path: Path) -> Iterator[str]:
     against the same instance and warehouse."""
     home = tmp_path / "dagster-home"
     home.mkdir()
+    seeds = tmp_path / "seeds"  # the test's own copy: it breaks one file
+    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
+        "SOVAI_SEEDS_DIR": str(seeds),
         "SOVAI_WAREHOUSE": str(tmp_path / "warehouse" / "warehouse.duckdb"),
         "SOVAI_LANDING_DIR": str(tmp_path / "data" / "landing"),
     }
@@ -188,7 +191,50 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/market_refresh/runs")
         expect(page.get_by_text(cli_run["runId"][:8]).first).to_be_visible(timeout=60_000)
         page.screenshot(path=ARTIFACTS / "5-cli-run-under-its-job.png", animations="disabled")
+
+        # A bad seed fails its own ingest step and what reads it; every other source goes in
+        platforms = Path(UI_ENV["SOVAI_SEEDS_DIR"]) / "platforms.csv"
+        text = platforms.read_text()
+        platforms.write_text(text.replace("x86_current,100,350", "x86_current,100,lots"))
+        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="networkidle")
+        expect(materialize).to_be_enabled(timeout=60_000)
+        expect(page.get_by_text("fetching")).to_have_count(0, timeout=60_000)
+        materialize.click()
+        expect(page.get_by_text("Launched run")).to_be_visible(timeout=60_000)
+        bad_run = wait_for_new_run(dagster_ui, "refresh_all", after=run["runId"])
+        assert bad_run["status"] == "FAILURE"
+        steps = step_statuses(dagster_ui, bad_run["runId"])
+        assert [step for step, status in steps.items() if status == "FAILURE"] == [
+            "ingest_platforms"
+        ]
+        readers = ("analytics__platform_efficiency", "reports__platform_efficiency_chart")
+        assert all(steps.get(step, "SKIPPED") == "SKIPPED" for step in readers), steps
+        for unrelated in ("ingest_vendors", "ingest_hardware", "analytics__benchmark_results"):
+            assert steps[unrelated] == "SUCCESS", (unrelated, steps)
+        page.goto(f"{dagster_ui}/runs/{bad_run['runId']}", wait_until="networkidle")
+        expect(page.get_by_text("must be a finite number").first).to_be_visible(timeout=60_000)
+        page.screenshot(path=ARTIFACTS / "6-bad-seed-run.png", animations="disabled")
         browser.close()
+
+
+def wait_for_new_run(base: str, job: str, after: str) -> dict:
+    """The newest run of job started after the run `after`, once it has finished."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while True:
+        job_runs = [run for run in runs(base) if run["jobName"] == job]
+        newer = job_runs[: [run["runId"] for run in job_runs].index(after)]
+        if newer and newer[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+            return newer[0]
+        assert time.monotonic() < deadline, f"no new {job} run finished: {newer}"
+        time.sleep(2)
+
+
+def step_statuses(base: str, run_id: str) -> dict[str, str]:
+    query = (
+        f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ stepStats {{ stepKey status }} }} }} }}'
+    )
+    stats = graphql(base, query)["runOrError"]["stepStats"]
+    return {step["stepKey"]: step["status"] for step in stats}
 
 
 @pytest.fixture
