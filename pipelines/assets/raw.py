@@ -93,6 +93,7 @@ def ingest_asset(group: str) -> dg.AssetsDefinition:
             for name in SEED_GROUPS[group]
             if dg.AssetKey(["raw", name]) in context.selected_asset_keys
         ]
+        context.log.info(f"The {group} seeds are valid; publishing {', '.join(selected)}")
         tables = [
             TableToPublish(
                 name=name,

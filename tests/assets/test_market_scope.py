@@ -194,7 +194,11 @@ def test_a_run_cut_short_after_the_shares_is_completed_by_the_next_run(built):
     land_series(landing, date(2012, 1, 1), 6)
     resource = private_resource(warehouse, seeds, landing)
     shares_only = dg.materialize(
-        [asset for asset in build_definitions(resource).assets if SHARES in asset.keys],
+        [
+            asset
+            for asset in build_definitions(resource).assets
+            if isinstance(asset, dg.AssetsDefinition) and SHARES in asset.keys
+        ],
         resources={"warehouse": resource},
         selection=[SHARES],
         instance=dg.DagsterInstance.ephemeral(),

@@ -18,7 +18,11 @@ CONCENTRATION = dg.AssetKey(["analytics", "market_concentration"])
 
 
 def table_specs() -> list[dg.AssetSpec]:
-    return [spec for spec in defs.resolve_all_asset_specs() if spec.key.path[0] != "reports"]
+    return [
+        spec
+        for spec in defs.resolve_all_asset_specs()
+        if spec.key.path[0] in ("raw", "analytics")  # tables; not reports, not input files
+    ]
 
 
 def test_no_asset_definition_carries_json_or_the_old_contract_key():
