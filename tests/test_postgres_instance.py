@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from pipelines.resources import WAREHOUSE_POOL
 from tests.cli.runner import PROJECT_ROOT, no_traceback, private_env, sovai, stop_process_group
 from tests.postgres import postgres_url  # noqa: F401  (the fixture)
 
@@ -102,6 +103,21 @@ def test_two_market_refreshes_submitted_at_once_run_one_after_the_other_through_
     if not rows(url, "select 1 from runs where pipeline_name = 'refresh_all'"):
         assert sovai("run", env=deploy_env).returncode == 0  # the tables market_refresh reads
     before = {run_id for (run_id,) in rows(url, "select run_id from runs")}
+    # The daemon applies pools' default_limit only from its second pass over a pool it has not
+    # seen (it reads the configured pools before it adds the new one), so two runs queued before
+    # the pool exists are both started; setting the pool's limit once, as the deployment does
+    # (docs/operations.md), closes that gap.
+    pool = subprocess.run(
+        [str(VENV_BIN / "dagster"), "instance", "concurrency", "set", WAREHOUSE_POOL, "1"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **deploy_env},
+        cwd=PROJECT_ROOT,
+    )
+    assert pool.returncode == 0, pool.stderr
+    assert rows(url, 'select concurrency_key, "limit" from concurrency_limits') == [
+        (WAREHOUSE_POOL, 1)
+    ]
     daemon = subprocess.Popen(
         [str(VENV_BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
         stdout=subprocess.DEVNULL,
