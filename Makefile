@@ -7,7 +7,18 @@ UV := $(TOOLS)/bin/uv
 VENV := $(CURDIR)/.venv
 WAREHOUSE ?= $(or $(SOVAI_WAREHOUSE),$(CURDIR)/warehouse/warehouse.duckdb)
 
-export DAGSTER_HOME := $(CURDIR)
+# The Dagster instance: dagster.yaml here (SQLite under .dagster/), or DAGSTER_HOME=deploy for
+# deploy/dagster.yaml (PostgreSQL at DAGSTER_POSTGRES_URL, a run queue); a relative folder is
+# taken from the project root.
+DAGSTER_HOME ?= $(CURDIR)
+override DAGSTER_HOME := $(abspath $(DAGSTER_HOME))
+export DAGSTER_HOME
+# dagster-postgres needs the psycopg2 driver (its NOTIFY fails under psycopg 3, which SQLAlchemy 2.1
+# picks for a plain postgresql:// URL), so a plain URL is given the driver's name here.
+ifneq ($(DAGSTER_POSTGRES_URL),)
+override DAGSTER_POSTGRES_URL := $(patsubst postgres://%,postgresql+psycopg2://%,$(patsubst postgresql://%,postgresql+psycopg2://%,$(DAGSTER_POSTGRES_URL)))
+export DAGSTER_POSTGRES_URL
+endif
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -19,7 +30,8 @@ HOST ?= 127.0.0.1
 
 help: ## list the commands (this text)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: PORT=$(PORT) HOST=$(HOST) for make ui; WAREHOUSE=path for make sql."
+	@echo "  Variables: PORT=$(PORT) HOST=$(HOST) for make ui; WAREHOUSE=path for make sql;"
+	@echo "  DAGSTER_HOME=deploy (with DAGSTER_POSTGRES_URL=postgresql://...) for the PostgreSQL instance."
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,13 +53,13 @@ browser: ## make sure Debian's Chromium is there for the browser test
 test: install browser ## run the whole test suite (the browser test included)
 	$(VENV)/bin/pytest
 
-# `dagster dev` warns at every start that `dg dev` supersedes it, but the dg CLI (dagster-dg-cli)
-# has no release for this project's dagster (1.13.28); until it has, that one notice is filtered
-# by its text. Runs print INFO and above here (python_logs in dagster.yaml); the UI has every event.
+# `dagster dev` warns at every start that `dg dev` supersedes it; dg (dagster-dg-cli 1.13.27) is
+# installed, but `dg dev` wants the project laid out as a dg project, so `dagster dev` stays and
+# that one notice is filtered by its text. Runs print INFO and above here (python_logs in dagster.yaml); the UI has every event.
 DEV_NOTICE := ignore:Function `dev_command` is superseded:FutureWarning
 
 ui: install ## start the Dagster UI on http://127.0.0.1:3000 (PORT=... HOST=... to change)
-	$(VENV)/bin/python -W '$(DEV_NOTICE)' -m dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
+	DAGSTER_HOME='$(DAGSTER_HOME)' $(VENV)/bin/python -W '$(DEV_NOTICE)' -m dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
 
 sql: install ## open a read-only SQL shell on the warehouse
 	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE). Build it with 'make run', or set WAREHOUSE=... (or SOVAI_WAREHOUSE) to an existing warehouse file." >&2; exit 1; }

@@ -29,6 +29,11 @@ from pipelines.warehouse.history import PublishError
 from pipelines.warehouse.locking import WriterLockTimeoutError
 from pipelines.warehouse.publish import PublishOutcome, TableToPublish, publish
 
+# The Dagster concurrency pool of every asset that publishes to the warehouse. Both instance
+# configs (dagster.yaml, deploy/dagster.yaml) give pools a limit of 1, so a second writer waits in
+# Dagster's queue, shown in the UI, instead of on the warehouse's file lock.
+WAREHOUSE_POOL = "warehouse"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """Empty paths mean the defaults of pipelines.settings (and SOVAI_* variables). Configured

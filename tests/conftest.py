@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # to its two workers in collection order (--no-loadscope-reorder, see pyproject.toml), so starting
 # with these keeps a long file from starting last while the other worker sits idle.
 SLOW_FILES = [
+    "tests/test_postgres_instance.py",  # a build, 3 refreshes: 330 s on a loaded machine
     "tests/assets/test_market_scope.py",
     "tests/assets/test_market_refresh.py",
     "tests/warehouse/test_kill_trials.py",

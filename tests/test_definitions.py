@@ -6,6 +6,7 @@ import time
 import dagster as dg
 
 from pipelines.definitions import defs
+from pipelines.resources import WAREHOUSE_POOL
 
 SOURCE_PREFIXES = {"seeds", "landing"}  # the input files, observed, not built
 
@@ -70,6 +71,19 @@ def test_sql_assets_depend_on_the_tables_their_sql_reads():
         "raw/assumptions",
         "analytics/market_concentration",
     } <= deps
+
+
+def test_every_asset_that_publishes_to_the_warehouse_is_in_its_pool_and_reports_are_not():
+    # Tables (raw, analytics) are published to the warehouse; reports only read it and write files.
+    pools = {
+        node.key: node.assets_def.op.pool
+        for node in defs.resolve_asset_graph().asset_nodes
+        if node.key.path[0] not in SOURCE_PREFIXES
+    }
+    assert {key for key, pool in pools.items() if pool == WAREHOUSE_POOL} == {
+        key for key in pools if key.path[0] != "reports"
+    }
+    assert {pool for key, pool in pools.items() if key.path[0] == "reports"} == {None}
 
 
 def test_the_daily_market_refresh_runs_the_market_path_at_six_utc():

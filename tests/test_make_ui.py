@@ -43,6 +43,14 @@ def test_make_ui_runs_dagster_dev_on_the_host_and_port_given():
     assert " -m dagster dev -m pipelines.definitions -h 127.0.0.9 -p 4321" in command
 
 
+def test_make_ui_dagster_home_deploy_takes_the_folder_from_the_project_root():
+    with make("-n", "ui", "DAGSTER_HOME=deploy", stdout=subprocess.PIPE, text=True) as dry:
+        (command,) = dry.stdout.read().splitlines()
+    assert command.startswith(f"DAGSTER_HOME='{PROJECT_ROOT / 'deploy'}' ")
+    assert " -m dagster dev -m pipelines.definitions " in command
+    assert (PROJECT_ROOT / "deploy" / "dagster.yaml").is_file()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

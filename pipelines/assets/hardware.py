@@ -14,7 +14,7 @@ from pipelines.assets.sql_models import sql_table_asset
 from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics import matching
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
 CODE_VERSION = code_version_of(Path(matching.__file__))
@@ -37,6 +37,7 @@ DESCRIPTION = (
     description=DESCRIPTION,
     code_version=CODE_VERSION,
     owners=["team:data-platform"],
+    pool=WAREHOUSE_POOL,
     tags={"layer": "analytics"},
     metadata=contract_metadata(
         ["analytics", "accelerator_matches"],

@@ -20,7 +20,7 @@ from pipelines.checks.contracts import contract_metadata
 from pipelines.checks.validation import landing_check_result, landing_check_spec
 from pipelines.ingest.landing import MarketFile
 from pipelines.ingest.market_refresh import IngestOutcome, file_columns, ingest_new_files, settle
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
 SHARES = dg.AssetKey(["raw", "market_shares"])
@@ -117,6 +117,7 @@ def periods_touched(outcome: IngestOutcome) -> dict[str, object]:
     ),
     code_version=SHARES_CODE_VERSION,
     owners=["team:data-platform"],
+    pool=WAREHOUSE_POOL,
     tags={"layer": "raw"},
     metadata=contract_metadata(
         SHARES,

@@ -8,7 +8,7 @@ from pipelines.assets.reporting import column_lineage, materialize_result
 from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics import efficiency
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
 CODE_VERSION = code_version_of(Path(efficiency.__file__))
@@ -22,6 +22,7 @@ CODE_VERSION = code_version_of(Path(efficiency.__file__))
     description=efficiency.DESCRIPTION,
     code_version=CODE_VERSION,
     owners=["team:data-platform"],
+    pool=WAREHOUSE_POOL,
     tags={"layer": "analytics"},
     metadata=contract_metadata(
         ["analytics", "platform_efficiency"],

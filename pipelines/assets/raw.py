@@ -19,7 +19,7 @@ from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_from_model
 from pipelines.checks.validation import seed_check_results, seed_check_specs
 from pipelines.ingest.seeds import RAW_TABLES, SEED_GROUPS, load_seeds
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.warehouse.publish import TableToPublish
 
 RAW_CODE_VERSION = code_version_of(
@@ -78,6 +78,7 @@ def ingest_asset(group: str) -> dg.AssetsDefinition:
         specs=specs,
         check_specs=seed_check_specs(spec.key for spec in specs),
         can_subset=True,
+        pool=WAREHOUSE_POOL,
         name=f"ingest_{group}",
         description=f"Read and validate the {group} seeds, then publish their raw tables.",
     )

@@ -17,7 +17,7 @@ from pipelines.assets.versioning import code_version_of
 from pipelines.checks.contracts import contract_metadata
 from pipelines.metrics.lineage import WarehouseSchema, lineage_fingerprint, sql_column_lineage
 from pipelines.metrics.sql import included_paths, read_model_sql, sql_path
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.warehouse.changes import ChangeScope
 from pipelines.warehouse.publish import TableToPublish, history_table_name
 
@@ -109,6 +109,7 @@ def sql_table_asset(
         description=model.description,
         code_version=model.code_version,
         owners=["team:data-platform"],
+        pool=WAREHOUSE_POOL,
         tags={"layer": layer},
         metadata={
             "sql_file": f"sql/{layer}/{name}.sql",

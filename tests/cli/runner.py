@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -51,3 +52,14 @@ def private_env(folder: Path) -> dict[str, str]:
 
 def no_traceback(result: subprocess.CompletedProcess) -> bool:
     return "Traceback" not in result.stdout + result.stderr
+
+
+def stop_process_group(process: subprocess.Popen, seconds: float = 30) -> None:
+    """SIGTERM to a process started with start_new_session=True and its children; SIGKILL if they
+    have not ended after seconds."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
