@@ -53,13 +53,11 @@ browser: ## make sure Debian's Chromium is there for the browser test
 test: install browser ## run the whole test suite (the browser test included)
 	$(VENV)/bin/pytest
 
-# `dagster dev` warns at every start that `dg dev` supersedes it; dg (dagster-dg-cli 1.13.27) is
-# installed, but `dg dev` wants the project laid out as a dg project, so `dagster dev` stays and
-# that one notice is filtered by its text. Runs print INFO and above here (python_logs in dagster.yaml); the UI has every event.
-DEV_NOTICE := ignore:Function `dev_command` is superseded:FutureWarning
-
+# `dg dev` (dagster-dg-cli) serves the code location [tool.dg] in pyproject.toml names, the one
+# `dagster dev -m pipelines.definitions` served: the webserver and the daemon. Runs print INFO
+# and above here (python_logs in dagster.yaml); the UI has every event.
 ui: install ## start the Dagster UI on http://127.0.0.1:3000 (PORT=... HOST=... to change)
-	DAGSTER_HOME='$(DAGSTER_HOME)' $(VENV)/bin/python -W '$(DEV_NOTICE)' -m dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
+	DAGSTER_HOME='$(DAGSTER_HOME)' $(VENV)/bin/dg dev -h $(HOST) -p $(PORT)
 
 sql: install ## open a read-only SQL shell on the warehouse
 	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE). Build it with 'make run', or set WAREHOUSE=... (or SOVAI_WAREHOUSE) to an existing warehouse file." >&2; exit 1; }

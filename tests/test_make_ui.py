@@ -35,19 +35,19 @@ def make(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.
     )
 
 
-def test_make_ui_runs_dagster_dev_on_the_host_and_port_given():
+def test_make_ui_runs_dg_dev_on_the_host_and_port_given():
     with make("-n", "ui", "HOST=127.0.0.9", "PORT=4321", stdout=subprocess.PIPE, text=True) as dry:
         commands = dry.stdout.read().splitlines()
     assert dry.returncode == 0
     (command,) = commands
-    assert " -m dagster dev -m pipelines.definitions -h 127.0.0.9 -p 4321" in command
+    assert command.endswith("/.venv/bin/dg dev -h 127.0.0.9 -p 4321")
 
 
 def test_make_ui_dagster_home_deploy_takes_the_folder_from_the_project_root():
     with make("-n", "ui", "DAGSTER_HOME=deploy", stdout=subprocess.PIPE, text=True) as dry:
         (command,) = dry.stdout.read().splitlines()
     assert command.startswith(f"DAGSTER_HOME='{PROJECT_ROOT / 'deploy'}' ")
-    assert " -m dagster dev -m pipelines.definitions " in command
+    assert "/.venv/bin/dg dev " in command
     assert (PROJECT_ROOT / "deploy" / "dagster.yaml").is_file()
 
 
