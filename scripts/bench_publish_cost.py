@@ -239,19 +239,23 @@ def measure(
     """The medians at each size of sizes_mb (ascending), and notes on what could not be
     reached. The warehouse is built in root."""
     warehouse = Warehouse(root, seed)
+    started = time.perf_counter()
     warehouse.publish_seeds()
-    building = 0.0
+    # A first record file, so the market tables exist before the first measure; then each
+    # file no larger than what is missing, by what a record row added to the file last time.
+    before, rows = warehouse.size_mb(), min(step_rows, 200_000)
+    warehouse.grow(rows)
+    mb_per_row = (warehouse.size_mb() - before) / rows or None
+    building = time.perf_counter() - started
     results: list[SizeResult] = []
     notes: list[str] = []
-    mb_per_row = None  # what a record row added to the file, as last seen
     for target in sorted(sizes_mb):
         started = time.perf_counter()
         while warehouse.size_mb() < target:
             if building + time.perf_counter() - started > build_minutes * 60:
                 break
-            # No larger a file than what is missing, by the bytes per row last seen
             missing = target - warehouse.size_mb()
-            rows = 200_000 if mb_per_row is None else int(missing / mb_per_row * 1.05)
+            rows = step_rows if mb_per_row is None else int(missing / mb_per_row * 1.05)
             rows = max(min(rows, step_rows), min(step_rows, 10_000))
             before = warehouse.size_mb()
             warehouse.grow(rows)
