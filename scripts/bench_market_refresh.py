@@ -148,12 +148,18 @@ def generate(folder: Path, rows: int, days: int, seed: int) -> Path:
 
 def register_vendors(seeds: Path, record_file: Path) -> None:
     """The record file's vendors, added to the copy of vendors.yaml (setup, not timed)."""
-    vendors_path = seeds / "vendors.yaml"
-    document = yaml.safe_load(vendors_path.read_text())
     found = duckdb.sql(
         "select distinct vendor from read_csv(?, header = true)", params=[str(record_file)]
     ).fetchall()
-    for (vendor,) in found:
+    add_vendors(seeds, [vendor for (vendor,) in found])
+
+
+def add_vendors(seeds: Path, vendors: list[str]) -> None:
+    """Vendors added to the copy of vendors.yaml as low-risk, ample-supply firms (unknown vendors
+    are rejected by design); `other`, the unallocated remainder, is not a vendor."""
+    vendors_path = seeds / "vendors.yaml"
+    document = yaml.safe_load(vendors_path.read_text())
+    for vendor in vendors:
         if vendor != "other" and vendor not in document["vendors"]:
             document["vendors"][vendor] = {
                 "display_name": vendor,

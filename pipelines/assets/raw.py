@@ -10,6 +10,7 @@ and rule.
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 
 import models
 from models.validation import SeedValidationError
@@ -31,6 +32,17 @@ RAW_CODE_VERSION = code_version_of(
 def _column_descriptions(name: str) -> dict[str, str]:
     schema = RAW_TABLES[name].model.to_schema()
     return {column: spec.description or "" for column, spec in schema.columns.items()}
+
+
+def raw_table(name: str, frame: pl.DataFrame) -> TableToPublish:
+    """raw.<name> with its description and column comments, as its ingest asset publishes it."""
+    return TableToPublish(
+        name=name,
+        schema="raw",
+        description=RAW_TABLES[name].description,
+        column_comments=_column_descriptions(name),
+        frame=frame,
+    )
 
 
 def validation_failure(error: SeedValidationError) -> dg.Failure:
@@ -95,16 +107,7 @@ def ingest_asset(group: str) -> dg.AssetsDefinition:
             if dg.AssetKey(["raw", name]) in context.selected_asset_keys
         ]
         context.log.info(f"The {group} seeds are valid; publishing {', '.join(selected)}")
-        tables = [
-            TableToPublish(
-                name=name,
-                schema="raw",
-                description=RAW_TABLES[name].description,
-                column_comments=_column_descriptions(name),
-                frame=frames[name],
-            )
-            for name in selected
-        ]
+        tables = [raw_table(name, frames[name]) for name in selected]
         outcomes = warehouse.publish(
             tables, run_id=context.run.run_id, code_version=RAW_CODE_VERSION
         )
