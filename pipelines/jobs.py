@@ -22,6 +22,7 @@ from pipelines.assets.market import SHARES
 from pipelines.ingest.landing_folder import LandingFolderError
 from pipelines.ingest.market_refresh import plan_refresh
 from pipelines.resources import WarehouseResource
+from pipelines.settings import DEFAULT_REFRESH_CRON, get_settings
 
 MARKET_PATH = dg.AssetSelection.assets(SHARES).downstream()
 # The sensor leaves a landing file alone until it has not changed for this long (a copy in
@@ -73,7 +74,9 @@ def build_jobs(
         "run` starts with it and then builds only what is stale.",
     )
     jobs = Jobs(
-        [refresh_all, market_refresh, observe_sources], [daily_market_refresh], [landing_sensor]
+        [refresh_all, market_refresh, observe_sources],
+        [daily_market_refresh(get_settings().refresh_cron)],
+        [landing_sensor],
     )
     if quality is None:
         return jobs
@@ -150,16 +153,23 @@ def _request(warehouse: WarehouseResource, new_files_only: bool) -> dg.RunReques
     return dg.RunRequest(run_key=",".join(sorted(file.sha256[:16] for file in plan.new_files)))
 
 
-@dg.schedule(
-    name="daily_market_refresh",
-    job_name="market_refresh",
-    cron_schedule="0 6 * * *",
-    execution_timezone="UTC",
-    description="Every day at 06:00 UTC: ingest new market files and recompute what they touch.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-def daily_market_refresh(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
-    return _request(warehouse, new_files_only=False)
+def daily_market_refresh(cron: str) -> dg.ScheduleDefinition:
+    """The daily refresh, at the hour a deployment chose (SOVAI_REFRESH_CRON; 06:00 UTC)."""
+    when = "Every day at 06:00 UTC" if cron == DEFAULT_REFRESH_CRON else f"On cron {cron!r} (UTC)"
+
+    @dg.schedule(
+        name="daily_market_refresh",
+        job_name="market_refresh",
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        description=f"{when}: ingest new market files and recompute what they touch "
+        "(SOVAI_REFRESH_CRON sets when).",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    def schedule(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
+        return _request(warehouse, new_files_only=False)
+
+    return schedule
 
 
 @dg.sensor(

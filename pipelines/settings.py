@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REFRESH_CRON = "0 6 * * *"
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value the project cannot use."""
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,9 @@ class Settings:
     # Great Expectations suites run as asset checks (job data_quality, after each build) unless
     # SOVAI_EXPECTATIONS=off; the generic table checks always run, in the build itself.
     expectations: bool = True
+    # When the daily market refresh runs (cron, UTC): SOVAI_REFRESH_CRON, read when the code
+    # location loads, so a deployment sets its hour without a code change.
+    refresh_cron: str = DEFAULT_REFRESH_CRON
 
     @property
     def processed_dir(self) -> Path:
@@ -89,4 +97,21 @@ def get_settings() -> Settings:
         landing_dir=_path_from_env("SOVAI_LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
         expectations=os.environ.get("SOVAI_EXPECTATIONS", "on").strip().lower()
         not in ("off", "0", "false", "no"),
+        refresh_cron=_cron_from_env("SOVAI_REFRESH_CRON", DEFAULT_REFRESH_CRON),
     )
+
+
+def _cron_from_env(variable: str, default: str) -> str:
+    """A five-field cron string; a bad one is refused by name rather than left to fail later in
+    the scheduler daemon, far from where it was set."""
+    from dagster._utils.schedules import is_valid_cron_string
+
+    value = " ".join(os.environ.get(variable, "").split())
+    if not value:
+        return default
+    if not is_valid_cron_string(value):
+        raise SettingError(
+            f"{variable}={value!r} is not a cron schedule: five fields, minute hour day-of-month "
+            f"month day-of-week, e.g. {default!r} (every day at 06:00 UTC)."
+        )
+    return value

@@ -1,7 +1,7 @@
 """The production instance (deploy/dagster.yaml) against a real PostgreSQL server: `sovai run` and
 `sovai refresh` keep their runs and events in PostgreSQL, and with a real `dagster-daemon`, two
-market refreshes submitted at once wait in the queue and run one after the other (the warehouse
-pool's limit of 1), and the landing sensor ticks."""
+market refreshes submitted at once and the schedule's run wait in the queue and run one after the
+other (the warehouse pool's limit of 1), and the landing sensor ticks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import psycopg
@@ -96,13 +97,36 @@ def wait_for(what: str, seconds: float, found):
     return result
 
 
-def test_two_market_refreshes_submitted_at_once_run_one_after_the_other_through_the_daemon(
+def share_file(landing: Path, name: str, period: str) -> Path:
+    """A market file of one new period, written under another name and renamed when whole, as a
+    careful copier does (the landing sensor and the refreshes never see it half-written)."""
+    path = landing / name
+    partial = path.with_name(name + ".partial")
+    partial.write_text(
+        "period,market,region,vendor,share,source\n"
+        f"{period},ai_accelerators,global,nvidia,0.8,queue test\n"
+        f"{period},ai_accelerators,global,amd,0.2,queue test\n"
+    )
+    partial.rename(path)
+    return path
+
+
+def test_queued_market_refreshes_and_the_schedule_run_one_after_the_other_through_the_daemon(
     deploy_env,
 ):
-    url = deploy_env["TEST_POSTGRES_URL"]
+    """Two market_refresh runs launched at once and the daily schedule (set to every minute by
+    SOVAI_REFRESH_CRON) all go through the daemon's queue and the warehouse pool: no two overlap,
+    all succeed. The first run takes a landed file; a second file lands while that run is still
+    busy and the others wait, so the next run takes it: the warehouse ends with two new,
+    consecutive versions of raw.market_shares, one per file."""
+    env = deploy_env | {"SOVAI_REFRESH_CRON": "* * * * *"}
+    url = env["TEST_POSTGRES_URL"]
     if not rows(url, "select 1 from runs where pipeline_name = 'refresh_all'"):
-        assert sovai("run", env=deploy_env).returncode == 0  # the tables market_refresh reads
+        assert sovai("run", env=env).returncode == 0  # the tables market_refresh reads
     before = {run_id for (run_id,) in rows(url, "select run_id from runs")}
+    versions_before = market_versions(env)
+    landing = Path(env["SOVAI_LANDING_DIR"])
+    landing.mkdir(parents=True, exist_ok=True)
     # The daemon applies pools' default_limit only from its second pass over a pool it has not
     # seen (it reads the configured pools before it adds the new one), so two runs queued before
     # the pool exists are both started; setting the pool's limit once, as the deployment does
@@ -111,59 +135,79 @@ def test_two_market_refreshes_submitted_at_once_run_one_after_the_other_through_
         [str(VENV_BIN / "dagster"), "instance", "concurrency", "set", WAREHOUSE_POOL, "1"],
         capture_output=True,
         text=True,
-        env={**os.environ, **deploy_env},
+        env={**os.environ, **env},
         cwd=PROJECT_ROOT,
     )
     assert pool.returncode == 0, pool.stderr
     assert rows(url, 'select concurrency_key, "limit" from concurrency_limits') == [
         (WAREHOUSE_POOL, 1)
     ]
+    first_file = share_file(landing, "queue-a.csv", "2026-07-01")
     daemon = subprocess.Popen(
         [str(VENV_BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **deploy_env},
+        env={**os.environ, **env},
         cwd=PROJECT_ROOT,
         start_new_session=True,  # its code server and run workers are stopped with it
     )
     try:
-        launches = [dagster("job", "launch", "-j", "market_refresh", env=deploy_env) for _ in "ab"]
+        launches = [dagster("job", "launch", "-j", "market_refresh", env=env) for _ in "ab"]
         for launch in launches:
             _, errors = launch.communicate(timeout=120)
             assert launch.returncode == 0, errors
+        launched = {run_id for (run_id,) in rows(url, "select run_id from runs")} - before
+
+        # The first run to start takes queue-a.csv; while it is still publishing, and the other
+        # waits in the queue, queue-b.csv lands for the next.
+        wait_for("a run to take queue-a.csv", QUEUE_TIMEOUT_S, lambda: not first_file.exists())
+        share_file(landing, "queue-b.csv", "2026-08-01")
 
         def finished():
             found = rows(
                 url,
-                "select run_id, status, start_time, end_time from runs "
+                "select runs.run_id, status, start_time, end_time, "
+                "tags.value is not null as scheduled from runs left join run_tags tags "
+                "on tags.run_id = runs.run_id and tags.key = 'dagster/schedule_name' "
                 "where pipeline_name = 'market_refresh' order by start_time",
             )
             new = [row for row in found if row[0] not in before]
-            done = len(new) == 2 and all(row[1] in ("SUCCESS", "FAILURE") for row in new)
-            return new if done else None
+            done = all(row[1] in ("SUCCESS", "FAILURE", "CANCELED") for row in new)
+            ours = launched <= {row[0] for row in new} and any(row[4] for row in new)
+            return new if ours and done and not (landing / "queue-b.csv").exists() else None
 
-        first, second = wait_for("both queued runs to finish", QUEUE_TIMEOUT_S, finished)
-        assert [first[1], second[1]] == ["SUCCESS", "SUCCESS"]
-        assert second[2] >= first[3], "the second run started before the first had finished"
+        new = wait_for("the launched and the scheduled runs to finish", QUEUE_TIMEOUT_S, finished)
+        assert {status for _, status, *_ in new} == {"SUCCESS"}, new
+        for earlier, later in pairwise(new):
+            assert later[2] >= earlier[3], f"{later[0]} started before {earlier[0]} had finished"
         queued = rows(
             url,
             "select count(distinct run_id) from event_logs "
-            "where dagster_event_type = 'PIPELINE_ENQUEUED' and run_id in (%s, %s)",
-            first[0],
-            second[0],
+            "where dagster_event_type = 'PIPELINE_ENQUEUED' and run_id = any(%s)",
+            [row[0] for row in new],
         )
-        assert queued == [(2,)], "both runs went through the queue"
+        assert queued == [(len(new),)], "every run went through the queue"
 
-        versions = sovai("versions", "raw.market_shares", "--format", "json", env=deploy_env)
-        assert versions.returncode == 0, versions.stderr
-        numbers = [row["version"] for row in json.loads(versions.stdout)]
-        assert sorted(numbers) == list(range(1, len(numbers) + 1)), numbers
+        versions = market_versions(env)
+        assert versions == list(range(1, len(versions) + 1)), versions
+        assert len(versions) == len(versions_before) + 2, "one new version per landed file"
+        taken = sorted(
+            path.name.split("-", 1)[1]
+            for path in (landing.parent / "processed").glob("*-queue-*.csv")
+        )
+        assert taken == ["queue-a.csv", "queue-b.csv"]
 
-        # The landing sensor (running by default) ticked through the daemon.
+        # The landing sensor (running by default) ticked through the daemon too.
         sensor_ticks = (
             "select 1 from job_ticks where type = 'SENSOR' and tick_body like '%landing_sensor%'"
         )
         wait_for("a landing_sensor tick", 60, lambda: rows(url, sensor_ticks))
     finally:
         stop_process_group(daemon)
+
+
+def market_versions(env: dict[str, str]) -> list[int]:
+    versions = sovai("versions", "raw.market_shares", "--format", "json", env=env)
+    assert versions.returncode == 0, versions.stderr
+    return sorted(row["version"] for row in json.loads(versions.stdout))

@@ -9,6 +9,7 @@ from pipelines.resources import WarehouseResource
 from pipelines.settings import (
     PROJECT_ROOT,
     PathOutsideProjectError,
+    SettingError,
     configured_path,
     get_settings,
 )
@@ -65,3 +66,19 @@ def test_a_run_configured_with_a_path_outside_the_project_fails_before_writing(t
     ]
     assert any("outside the project's data folders" in message for message in messages)
     assert not outside.exists()
+
+
+def test_the_daily_refresh_runs_when_sovai_refresh_cron_says(monkeypatch):
+    monkeypatch.setenv("SOVAI_REFRESH_CRON", "  30 4 * * 1-5 ")
+    assert get_settings().refresh_cron == "30 4 * * 1-5"
+    schedule = build_definitions().resolve_schedule_def("daily_market_refresh")
+    assert schedule.cron_schedule == "30 4 * * 1-5"
+    assert "'30 4 * * 1-5'" in schedule.description
+
+
+@pytest.mark.parametrize("value", ["every day", "0 6 * *", "61 6 * * *"])
+def test_a_refresh_cron_that_is_not_one_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("SOVAI_REFRESH_CRON", value)
+    with pytest.raises(SettingError) as refused:
+        get_settings()
+    assert "SOVAI_REFRESH_CRON" in str(refused.value) and "five fields" in str(refused.value)
