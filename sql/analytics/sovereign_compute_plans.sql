@@ -185,8 +185,13 @@ obtainability as (
 sized as (
     select
         obtainability.*,
-        coalesce(
-            measured_w_per_accelerator, accelerator_power_w * (1 + assumptions.host_power_overhead)
+        -- to 1e-6 W, so float noise (700 x 1.1 = 770.0000000000001) never costs a count
+        round(
+            coalesce(
+                measured_w_per_accelerator,
+                accelerator_power_w * (1 + assumptions.host_power_overhead)
+            ),
+            6
         ) as power_per_accelerator_w,
         case
             when measured_w_per_accelerator is not null then 'measured'
