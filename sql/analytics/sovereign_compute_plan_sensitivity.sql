@@ -1,10 +1,10 @@
 -- How each plan's ranking by cost per million tokens moves when the electricity price, or the
 -- accelerator prices, move down and up by the fractions in seeds/assumptions.yaml
 -- (sensitivity_electricity_price_change, sensitivity_accelerator_price_change; 30% each), one at a
--- time. The options ranked are those analytics.sovereign_compute_plans ranks: allowed by the
--- plan, obtainable without a licence, with a price. Energy and capital scale linearly, so each
--- case's cost per million tokens is (capital x price factor + energy cost x electricity factor)
--- / tokens over the horizon x 1e6.
+-- time. Every option the plan considers that has a cost is costed in every case; the rank is among
+-- those obtainable without a licence, as in analytics.sovereign_compute_plans (null for the
+-- others). Energy and capital scale linearly, so each case's cost per million tokens is
+-- (capital x price factor + energy cost x electricity factor) / tokens over the horizon x 1e6.
 with assumptions as (
     select
         sensitivity_electricity_price_change as electricity_change,
@@ -31,7 +31,7 @@ cases as (
     )
 ),
 
-ranked_options as (
+priced_options as (
     select
         plan,
         option,
@@ -40,14 +40,16 @@ ranked_options as (
         capital_cost_usd,
         energy_cost_usd,
         tokens_over_horizon,
+        licence_status,
+        licence_status = 'not_required' as obtainable,
         rank_by_cost as base_rank_by_cost
     from analytics.sovereign_compute_plans
-    where rank_by_cost is not null
+    where considered and cost_per_million_tokens_usd is not null
 ),
 
 costed as (
     select
-        ranked_options.*,
+        priced_options.*,
         cases.case_name,
         cases.case_order,
         cases.electricity_factor,
@@ -55,8 +57,19 @@ costed as (
         (capital_cost_usd * cases.accelerator_price_factor
             + energy_cost_usd * cases.electricity_factor)
         / tokens_over_horizon * 1e6 as cost_per_million_tokens_usd
-    from ranked_options
+    from priced_options
     cross join cases
+),
+
+ranked as (
+    select
+        costed.*,
+        case when obtainable then
+            rank() over (
+                partition by plan, case_name, obtainable order by cost_per_million_tokens_usd
+            )
+        end as rank_by_cost
+    from costed
 )
 
 select
@@ -66,12 +79,11 @@ select
     accelerator_price_factor,
     option,
     manufacturer,
+    licence_status,
     price_basis,
     cost_per_million_tokens_usd,
-    rank() over (partition by plan, case_name order by cost_per_million_tokens_usd)
-        as rank_by_cost,
+    rank_by_cost,
     base_rank_by_cost,
-    rank() over (partition by plan, case_name order by cost_per_million_tokens_usd)
-    - base_rank_by_cost as rank_change
-from costed
-order by plan, case_order, rank_by_cost, option
+    rank_by_cost - base_rank_by_cost as rank_change
+from ranked
+order by plan, case_order, rank_by_cost nulls last, cost_per_million_tokens_usd, option

@@ -109,9 +109,13 @@ select
     concentration.cr1 as top_manufacturer_share,
     concentration.n_vendors as n_obtainable_manufacturers,
     case
-        when sensitivity.plan is not null then len(sensitivity.cases_changing_cheapest) = 0
+        when counts.cheapest is not null
+            then len(coalesce(sensitivity.cases_changing_cheapest, [])) = 0
     end as cheapest_is_robust,
-    sensitivity.cases_changing_cheapest,
+    case
+        when counts.cheapest is not null
+            then coalesce(sensitivity.cases_changing_cheapest, [])
+    end as cases_changing_cheapest,
     case
         when coalesce(counts.n_options, 0) = 0
             then 'no MLPerf result with a tokens/s throughput on this workload and availability'

@@ -50,7 +50,6 @@ def test_each_plan_table_has_its_table_checks_and_a_great_expectations_suite():
     for table in TABLES:
         assert {(table, "keys_unique"), (table, "great_expectations")} <= checks, table
     assert ("analytics/sovereign_compute_plan_summary", "hhi_in_range") in checks
-    assert ("analytics/sovereign_compute_plans", "rows_usual") in checks
     # the plan seeds' pandera model, a blocking check of their ingest
     ingest = defs.resolve_asset_graph().get(dg.AssetKey(["raw", "compute_plans"])).assets_def
     assert {key.name for key in ingest.check_keys} == {SEED_CHECK}

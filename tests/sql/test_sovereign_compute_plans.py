@@ -223,6 +223,9 @@ def test_dearer_electricity_or_cheaper_chips_make_the_more_efficient_chip_the_ch
         0.509722, abs=1e-6
     )
     assert row(high, option="Alpha X1 (500 W)")["rank_change"] == -1
+    # the blocked chip is costed for comparison, never ranked
+    blocked = row(high, option="Alpha Z9 (800 W)")
+    assert (blocked["licence_status"], blocked["rank_by_cost"]) == ("required", None)
     dear_chips = sensitivity.filter(pl.col("case") == "accelerator_price_high")
     # (10,000,000 x 1.3 + 6,000,000) / 34,560,000
     assert row(dear_chips, option="Beta B2 (400 W)")["cost_per_million_tokens_usd"] == (
@@ -320,6 +323,7 @@ def test_the_shipped_plans_run_on_the_real_tables():
     assert eu["cheapest_option"] == "AMD Instinct MI300X (750 W)"
     gulf = row(summary, plan="gulf-sovereign-cluster")
     assert gulf["n_obtainable"] == 0 and gulf["obtainable_capacity_ratio"] == 0
+    assert gulf["cheapest_is_robust"] is None, "nothing to be robust about"
     assert gulf["note"].startswith("no option can be obtained without a licence")
     what_if = row(summary, plan="gulf-sovereign-cluster-2022-rule")
     assert what_if["obtainable_capacity_ratio"] == 1.0
