@@ -9,6 +9,7 @@ from models.bounds import (
     MAX_GRID_KG_CO2_PER_KWH,
     MAX_HHI,
     MAX_HORIZON_YEARS,
+    MAX_HOST_POWER_OVERHEAD,
     MAX_PUE,
     MIN_PUE,
 )
@@ -58,6 +59,21 @@ class AssumptionsModel(pa.DataFrameModel):
         ge=1,
         le=1000,
         description="Fewest MLPerf submissions a published median is taken over [count]",
+    )
+    host_power_overhead: float = pa.Field(
+        ge=0,
+        le=MAX_HOST_POWER_OVERHEAD,
+        description="Host power per W of accelerator TDP, where no wall power was measured [W/W]",
+    )
+    sensitivity_electricity_price_change: float = pa.Field(
+        gt=0,
+        lt=1,
+        description="Plans' sensitivity: electricity price moved down and up by this [fraction]",
+    )
+    sensitivity_accelerator_price_change: float = pa.Field(
+        gt=0,
+        lt=1,
+        description="Plans' sensitivity: accelerator prices moved down and up by this [fraction]",
     )
     market_period_start: str = pa.Field(
         str_matches=ISO_DATE_SHAPE.pattern, description="First day a market period may have"

@@ -17,6 +17,11 @@ MAX_PUE = 3.0
 MAX_GRID_KG_CO2_PER_KWH = 2.0
 # Data-centre buildings are written off over 20-30 years; no TCO horizon is longer than 50.
 MAX_HORIZON_YEARS = 50.0
+# The largest AI campuses announced plan a few GW; 10 GW of IT power is a typo (kW typed as MW).
+MAX_SITE_POWER_MW = 10_000.0
+# A host (CPUs, memory, network, fans, power-supply losses) draws a fraction of its accelerators'
+# power, well under the accelerators' own; five times their power is no server.
+MAX_HOST_POWER_OVERHEAD = 5.0
 # Ten years without a refresh is no freshness rule (and keeps Dagster's timedelta in range).
 MAX_FRESHNESS_HOURS = 10 * 8784.0
 # The HHI of a monopoly (100% squared); a risk divisor above it makes every score below 1.

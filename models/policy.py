@@ -200,3 +200,82 @@ class ExportControlExclusionModel(pa.DataFrameModel):
     @pa.dataframe_check(error="applies_to_market: an exclusion needs a market or a TPP bound")
     def has_a_condition(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return any_given(data, ["applies_to_market", "tpp_below"])
+
+
+COUNTRY_GROUP = r"^[A-E]:[0-9]$"
+DESTINATION_KINDS = ["country", "country_group"]
+
+
+def _list_matches(column: str, pattern: str, data: pa.PolarsData) -> pl.LazyFrame:
+    values = pl.col(column)
+    matches = values.list.eval(pl.element().str.contains(pattern)).list.all()
+    return data.lazyframe.select(values.is_null() | matches)
+
+
+class ExportControlDestinationModel(pa.DataFrameModel):
+    """A destination a plan can name, with the Country Groups of 15 CFR 740 Supp. 1 it is in."""
+
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    destination: str = pa.Field(
+        unique=True, str_matches=r"^[a-z0-9_]+$", description="Destination key plans use"
+    )
+    name: str = pa.Field(description="Destination as the regulation names it")
+    kind: str = pa.Field(
+        isin=DESTINATION_KINDS, description="country, or country_group (every member alike)"
+    )
+    country_groups: pl.List(pl.String) = pa.Field(
+        description="Country Groups (15 CFR 740 Supp. 1) of the destination that licence "
+        "requirements name, e.g. D:4"
+    )
+    legal_source: str = pa.Field(description="Legal citation of the group membership")
+    note: str = pa.Field(nullable=True, description="How the membership is read")
+    source: str = pa.Field(description="Where the values come from")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(error="country_groups: each must be a Country Group such as A:5 or D:4")
+    def groups_are_country_groups(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _list_matches("country_groups", COUNTRY_GROUP, data)
+
+
+class ExportControlLicenceRequirementModel(pa.DataFrameModel):
+    """Where a rule requires a licence for the items of an ECCN: destinations in any of
+    country_groups (unless also in one of except_country_groups), and the destinations named."""
+
+    jurisdiction: str = pa.Field(isin=JURISDICTIONS, description="us or eu")
+    rule: int = pa.Field(ge=2000, le=2100, description="Year of the rule")
+    eccn: str = pa.Field(description="ECCN whose items need the licence, e.g. 3A090")
+    country_groups: pl.List(pl.String) = pa.Field(
+        nullable=True, description="Destinations in any of these Country Groups need a licence"
+    )
+    except_country_groups: pl.List(pl.String) = pa.Field(
+        nullable=True, description="...unless they are also in one of these Country Groups"
+    )
+    destinations: pl.List(pl.String) = pa.Field(
+        nullable=True, description="Destinations (keys) that need a licence whatever their group"
+    )
+    legal_source: str = pa.Field(description="Legal citation of the licence requirement")
+    note: str = pa.Field(nullable=True, description="How the requirement is read, what is left out")
+    source: str = pa.Field(description="Where the values come from")
+
+    class Config:
+        strict = True
+        unique = ["jurisdiction", "rule", "eccn"]
+
+    @pa.dataframe_check(error="country_groups: each must be a Country Group such as A:5 or D:4")
+    def groups_are_country_groups(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _list_matches("country_groups", COUNTRY_GROUP, data)
+
+    @pa.dataframe_check(
+        error="except_country_groups: each must be a Country Group such as A:5 or D:4"
+    )
+    def exceptions_are_country_groups(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _list_matches("except_country_groups", COUNTRY_GROUP, data)
+
+    @pa.dataframe_check(error="country_groups: a requirement needs country groups or destinations")
+    def names_somewhere(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        groups, places = pl.col("country_groups"), pl.col("destinations")
+        return data.lazyframe.select(
+            (groups.list.len().fill_null(0) > 0) | (places.list.len().fill_null(0) > 0)
+        )

@@ -8,6 +8,7 @@ import dagster as dg
 from pipelines.assets.hardware import HARDWARE_ASSETS
 from pipelines.assets.infrastructure import INFRASTRUCTURE_ASSETS
 from pipelines.assets.market import MARKET_ASSETS
+from pipelines.assets.plans import PLAN_ASSETS
 from pipelines.assets.platforms import platform_efficiency
 from pipelines.assets.policy import POLICY_ASSETS
 from pipelines.assets.raw import RAW_ASSETS
@@ -37,6 +38,7 @@ def build_definitions(
         *POLICY_ASSETS,
         *INFRASTRUCTURE_ASSETS,
         *HARDWARE_ASSETS,
+        *PLAN_ASSETS,
     ]
     quality = build_expectation_checks(assets) if expectations else None
     jobs = build_jobs(quality, SOURCE_ASSETS)

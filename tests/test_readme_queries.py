@@ -248,7 +248,7 @@ def test_the_first_screen_gets_a_newcomer_to_a_first_answer():
     first_screen = "\n".join(README.splitlines()[:40])
     for needed in ("make run", "make test", "make ui", "PORT=", "HOST=", "make help"):
         assert needed in first_screen, needed
-    (first,) = [command for command in COMMANDS["README.md"] if " query " in command.text]
+    first = next(command for command in COMMANDS["README.md"] if " query " in command.text)
     assert first.line <= 40 and first.shown, "the first query and its output are on screen one"
     assert re.search(r"^\.venv/bin/sovai (query|sql) ", first.text)
 

@@ -116,6 +116,23 @@ CHARTS = [
             "min_submissions_for_median results."
         ),
     ),
+    ChartSpec(
+        name="sovereign_compute_plans_chart",
+        title="Sovereign compute plans: cost per million tokens against tokens/s, per plan",
+        table="analytics.sovereign_compute_plans",
+        sql=(
+            "select plan, option, manufacturer, destination, export_rule, licence_status, "
+            "total_tokens_per_s, cost_per_million_tokens_usd "
+            "from analytics.sovereign_compute_plans where considered order by plan, option"
+        ),
+        render=lambda frame, _: charts.png(charts.plan_options_figure(frame)),
+        description=(
+            "One panel per sovereign compute plan: each option's cost per million tokens over the "
+            "plan's horizon against the tokens/s its power budget gets, coloured by manufacturer; "
+            "options needing an export licence at the plan's destination are crosses, options "
+            "without a price are listed under the panel instead of drawn."
+        ),
+    ),
 ]
 
 

@@ -9,8 +9,11 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
+from models.plans import ComputePlanModel
 from models.policy import (
     AiActRiskCategoryModel,
+    ExportControlDestinationModel,
+    ExportControlLicenceRequirementModel,
     ExportControlThresholdModel,
     PolicyInstrumentModel,
 )
@@ -110,9 +113,34 @@ def policy_seeds(path: Path) -> list[SeedFrame]:
         seeds.append(rows_to_seed("export_control_clauses", path, clauses, set()))
         exclusions = _items("export_controls.exclusions", controls.get("exclusions") or [], shared)
         seeds.append(rows_to_seed("export_control_exclusions", path, exclusions, set()))
+        for key, table, model in (
+            ("licence_requirements", "export_control_licence_requirements", LICENCES),
+            ("destinations", "export_control_destinations", DESTINATIONS),
+        ):
+            items = _items(f"export_controls.{key}", controls.get(key) or [], shared)
+            seeds.append(rows_to_seed(table, path, items, list_columns(model)))
     if "ai_act" in document:
         seeds.append(_ai_act(path, require(document, "ai_act", dict, path, "document"), shared))
     return seeds
+
+
+LICENCES = ExportControlLicenceRequirementModel
+DESTINATIONS = ExportControlDestinationModel
+
+
+def plans_seeds(path: Path) -> list[SeedFrame]:
+    """One plan per file: the document is the plan's one row; optional fields may be left out."""
+    document = read_yaml_mapping(path)
+    columns = ComputePlanModel.to_schema().columns
+    optional = {name: None for name, column in columns.items() if column.nullable}
+    return [
+        rows_to_seed(
+            "compute_plans",
+            path,
+            [("document", {**optional, **document})],
+            list_columns(ComputePlanModel),
+        )
+    ]
 
 
 def scenarios_seeds(path: Path) -> list[SeedFrame]:

@@ -18,10 +18,13 @@ from models.assumptions import AssumptionsModel
 from models.infrastructure import InfrastructureComponentModel
 from models.market_periods import check_period_bounds, period_bounds
 from models.market_shares import MarketShareModel, check_vendor_references
+from models.plans import ComputePlanModel, check_destination_references
 from models.platforms import PlatformModel
 from models.policy import (
     AiActRiskCategoryModel,
     EffectivenessMetricModel,
+    ExportControlDestinationModel,
+    ExportControlLicenceRequirementModel,
     ExportControlThresholdModel,
     PolicyInstrumentModel,
 )
@@ -76,6 +79,21 @@ RAW_TABLES: dict[str, RawTable] = {
             "Reported policy effectiveness figures",
         ),
         RawTable("scenarios", ScenarioModel, "What-if mergers and shifts of market share"),
+        RawTable(
+            "export_control_licence_requirements",
+            ExportControlLicenceRequirementModel,
+            "Where each export rule requires a licence, by Country Group, with legal sources",
+        ),
+        RawTable(
+            "export_control_destinations",
+            ExportControlDestinationModel,
+            "Destinations plans name, with their Country Groups and legal sources",
+        ),
+        RawTable(
+            "compute_plans",
+            ComputePlanModel,
+            "Sovereign compute plans: destination and rule, power, electricity, workload",
+        ),
         *(RawTable(*table) for table in HARDWARE_TABLES),
     ]
 }
@@ -97,9 +115,12 @@ SEED_GROUPS: dict[str, tuple[str, ...]] = {
         "export_control_thresholds",
         "export_control_clauses",
         "export_control_exclusions",
+        "export_control_licence_requirements",
+        "export_control_destinations",
         "ai_act_risk_categories",
     ),
     "scenarios": ("scenarios",),
+    "plans": ("compute_plans",),
 }
 
 
@@ -134,6 +155,9 @@ def load_seeds(seeds_dir: Path, group: str | None = None) -> dict[str, pl.DataFr
         known = set(validated["vendors"].get_column("vendor").to_list())
         problems.extend(check_vendor_references(combined["market_shares"], known))
     problems.extend(check_catalog_references(combined, validated))
+    if "compute_plans" in combined and "export_control_destinations" in validated:
+        known = set(validated["export_control_destinations"].get_column("destination").to_list())
+        problems.extend(check_destination_references(combined["compute_plans"], known))
     if "assumptions" in validated and validated["assumptions"].height != 1:
         problems.append(
             Problem(
@@ -193,6 +217,7 @@ def _folders() -> list[tuple[str, str, SeedReader]]:
         ("infrastructure", "*.yaml", seed_readers.infrastructure_seeds),
         ("policy", "*.yaml", seed_readers.policy_seeds),
         ("scenarios", "*.yaml", seed_readers.scenarios_seeds),
+        ("plans", "*.yaml", seed_readers.plans_seeds),
     ]
 
 

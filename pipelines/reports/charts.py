@@ -223,3 +223,90 @@ def ranked_bars_figure(
     axis.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     return figure
+
+
+# How a plan's options are marked by licence status: filled (obtainable without a licence), a
+# cross (licence required) or hollow (unknown).
+LICENCE_MARKERS = {
+    "not_required": ("o", "obtainable without a licence"),
+    "required": ("X", "licence required"),
+    "unknown": ("o", "licence status unknown (hollow)"),
+}
+
+
+def plan_options_figure(options: pl.DataFrame, max_plans: int = 6) -> Figure:
+    """One panel per sovereign compute plan: each option's cost per million tokens against the
+    tokens/s the plan's power budget gets from it, coloured by manufacturer, licence-required
+    options marked with a cross. Options without a cost (no price) are listed under the panel,
+    not drawn at a made-up height."""
+    plt = _pyplot()
+    plans = sorted(set(options.get_column("plan").to_list()))[:max_plans]
+    count = max(len(plans), 1)
+    figure, axes = plt.subplots(count, 1, figsize=(10, 4.6 * count), squeeze=False)
+    manufacturers = sorted({m for m in options.get_column("manufacturer").to_list() if m})
+    colors = {name: PALETTE[index % len(PALETTE)] for index, name in enumerate(manufacturers)}
+    for axis, plan in zip(axes[:, 0], plans, strict=False):
+        rows = options.filter(pl.col("plan") == plan)
+        drawn = rows.filter(
+            pl.col("cost_per_million_tokens_usd").is_not_null()
+            & pl.col("total_tokens_per_s").is_not_null()
+        )
+        for row in drawn.iter_rows(named=True):
+            marker, _ = LICENCE_MARKERS.get(row["licence_status"], ("o", ""))
+            color = colors.get(row["manufacturer"], PALETTE[-1])
+            hollow = row["licence_status"] == "unknown"
+            axis.scatter(
+                row["total_tokens_per_s"] / 1e6,
+                row["cost_per_million_tokens_usd"],
+                marker=marker,
+                s=90,
+                facecolors="none" if hollow else color,
+                edgecolors=color,
+                linewidths=1.5,
+            )
+            axis.annotate(
+                row["option"],
+                (row["total_tokens_per_s"] / 1e6, row["cost_per_million_tokens_usd"]),
+                textcoords="offset points",
+                xytext=(6, 4),
+                fontsize="small",
+            )
+        left_out = rows.height - drawn.height
+        rule = rows.get_column("export_rule")[0] if rows.height else ""
+        destination = rows.get_column("destination")[0] if rows.height else ""
+        axis.set_title(f"{plan} ({destination}, {rule} rule)", fontsize="medium")
+        axis.set_xlabel("tokens/s within the power budget (millions)")
+        axis.set_ylabel("USD per million tokens")
+        axis.margins(x=0.25, y=0.25)
+        axis.grid(alpha=0.3)
+        if left_out:
+            axis.text(
+                0.0,
+                -0.22,
+                f"{left_out} of {rows.height} options not drawn: no price (or no power figure) "
+                "gives no cost; see analytics.sovereign_compute_plans.cost_note",
+                transform=axis.transAxes,
+                fontsize="small",
+                color="#5f6b7a",
+            )
+        if drawn.height == 0:
+            axis.text(0.5, 0.5, "no option with a cost", ha="center", transform=axis.transAxes)
+    handles = [
+        plt.Line2D([], [], marker="o", linestyle="", color=color, label=name)
+        for name, color in colors.items()
+    ] + [
+        plt.Line2D(
+            [],
+            [],
+            marker=marker,
+            linestyle="",
+            color="#5f6b7a",
+            label=label,
+            markerfacecolor="none" if status == "unknown" else "#5f6b7a",
+        )
+        for status, (marker, label) in LICENCE_MARKERS.items()
+    ]
+    figure.legend(handles=handles, loc="lower center", ncol=3, fontsize="small")
+    figure.suptitle("Sovereign compute plans: cost per million tokens against tokens/s")
+    figure.tight_layout(rect=(0, 0.06, 1, 0.97))
+    return figure

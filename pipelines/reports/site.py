@@ -30,6 +30,14 @@ KEY_TABLES = [
         "Vendor risk",
         "select * from analytics.vendor_risk order by 1",
     ),
+    (
+        "Sovereign compute plans: the cheapest and fastest options obtainable without a licence",
+        "select plan, destination, export_rule, model, scenario, n_options, n_obtainable, "
+        "cheapest_option, cheapest_cost_per_million_tokens_usd, fastest_option, "
+        "fastest_tokens_per_s, obtainable_capacity_ratio, obtainable_capacity_hhi, "
+        "top_manufacturer, top_manufacturer_share, cheapest_is_robust, note "
+        "from analytics.sovereign_compute_plan_summary order by plan",
+    ),
 ]
 
 VERSIONS_SQL = """

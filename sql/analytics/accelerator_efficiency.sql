@@ -49,6 +49,8 @@ grouped as (
         median(throughput_per_w_tdp) as median_throughput_per_w_tdp,
         max(throughput_per_w_measured) as best_throughput_per_w_measured,
         median(throughput_per_w_measured) as median_throughput_per_w_measured,
+        median(measured_power_w / accelerators_total) filter (where power_basis = 'measured')
+            as median_measured_w_per_accelerator,
         min(co2_kg_per_million_tokens_tdp) as best_co2_kg_per_million_tokens_tdp,
         median(co2_kg_per_million_tokens_tdp) as median_co2_kg_per_million_tokens_tdp,
         min(co2_kg_per_million_tokens_measured) as best_co2_kg_per_million_tokens_measured,
@@ -120,6 +122,7 @@ select
     best_co2_kg_per_million_tokens_measured,
     case when not few_measured then median_co2_kg_per_million_tokens_measured end
         as median_co2_kg_per_million_tokens_measured,
+    median_measured_w_per_accelerator,
     price_usd,
     price_basis,
     best_throughput_per_1k_usd,

@@ -30,6 +30,9 @@ ANALYTICS_TABLES = {
     "export_control_screening",
     "hardware_vendor_shares",
     "hardware_vendor_concentration",
+    "sovereign_compute_plans",
+    "sovereign_compute_plan_sensitivity",
+    "sovereign_compute_plan_summary",
 }
 
 

@@ -15,6 +15,7 @@ CHARTS = [
     "accelerator_tokens_per_watt_chart",
     "hhi_over_time_chart",
     "platform_efficiency_chart",
+    "sovereign_compute_plans_chart",
     "vendor_shares_chart",
 ]
 
@@ -52,8 +53,14 @@ def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(warehou
 def test_the_report_page_holds_every_chart_the_key_tables_and_versions_offline(warehouse, seeds):
     assert run_job(warehouse, seeds).success
     page = (warehouse.parent / "reports" / "index.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == 4
-    for heading in ["Platform efficiency", "Market concentration", "Table versions"]:
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == len(CHARTS)
+    for heading in [
+        "Platform efficiency",
+        "Market concentration",
+        "Sovereign compute plans: cost per million tokens",
+        "Sovereign compute plans: the cheapest and fastest",
+        "Table versions",
+    ]:
         assert f"<h2>{heading}" in page
     assert "<td>analytics.platform_efficiency</td>" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched when opened

@@ -35,7 +35,7 @@ def built(first_run) -> dict[str, str]:
 def test_validate_accepts_the_shipped_seeds(user_env):
     result = sovai("validate", env=user_env)
     assert result.returncode == 0, result.stderr
-    assert "OK: 24 seed tables" in result.stdout
+    assert "OK: 27 seed tables" in result.stdout
 
 
 def test_validate_lists_each_problem_without_a_traceback_and_exits_1(user_env):

@@ -20,6 +20,7 @@ SHIPPED = [
     "export-control-thresholds",
     "table-versions",
     "market-files",
+    "plan-summary",
 ]
 
 
@@ -53,6 +54,24 @@ def test_query_without_a_name_lists_the_queries_with_their_descriptions(env):
     listing = {row["query"]: row["description"] for row in as_json("query", env=env)}
     assert set(SHIPPED) <= set(listing)
     assert "lowest CO2 per million tokens" in listing["lowest-co2-platform"]
+
+
+def test_plan_summary_answers_the_cheapest_obtainable_option_per_plan(env):
+    rows = {row["plan"]: row for row in as_json("query", "plan-summary", env=env)}
+    (cheapest,) = as_json(
+        "sql",
+        "select option, cost_per_million_tokens_usd from analytics.sovereign_compute_plans "
+        "where plan = 'eu-sovereign-inference' and licence_status = 'not_required' "
+        "and cost_per_million_tokens_usd is not null "
+        "order by cost_per_million_tokens_usd limit 1",
+        env=env,
+    )
+    eu = rows["eu-sovereign-inference"]
+    assert eu["cheapest_option"] == cheapest["option"]
+    assert eu["usd_per_m_tokens"] == round(cheapest["cost_per_million_tokens_usd"], 4)
+    gulf = rows["gulf-sovereign-cluster"]
+    assert gulf["obtainable"].startswith("0 of ") and gulf["cheapest_option"] is None
+    assert gulf["capacity_kept"] == 0
 
 
 def test_lowest_co2_platform_answers_with_the_minimum_of_platform_efficiency(env):

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from tests.cli.runner import private_env, sovai
+from tests.cli.runner import no_traceback, private_env, sovai
+from tests.conftest import edit
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +85,37 @@ def test_a_chart_file_or_table_gone_from_the_warehouse_is_built_again(built):
     assert "is not the version its last run published" in result.stderr
     assert assets and "new version" in " ".join(assets.values()), assets
     assert "Up to date" in run(built)[0].stderr
+
+
+def table_versions(env) -> dict[str, int]:
+    with duckdb.connect(env["SOVAI_WAREHOUSE"], read_only=True) as con:
+        rows = con.sql("select view_name, max(version) from meta.table_versions group by 1")
+        return dict(rows.fetchall())
+
+
+PLAN_TABLES = {"analytics.sovereign_compute_plans", "analytics.sovereign_compute_plan_summary"}
+
+
+def test_an_edited_plan_publishes_both_plan_tables_and_a_bad_field_changes_nothing(built):
+    plan = Path(built["SOVAI_SEEDS_DIR"]) / "plans" / "eu-sovereign-inference.yaml"
+    before = table_versions(built)
+    edit(plan, "power_budget_mw: 10 ", "power_budget_mw: 12 ")
+    result, assets = run(built)
+    assert "raw/compute_plans: seeds/plans has a new data version" in result.stderr
+    for table in ("raw/compute_plans", *(name.replace(".", "/") for name in PLAN_TABLES)):
+        assert assets[table].endswith("new version"), (table, assets)
+    after = table_versions(built)
+    changed = {name for name in after if after[name] != before.get(name)}
+    # only the plans and what reads them (the sensitivity's per-token costs may move in the last
+    # bits with the count)
+    readers = PLAN_TABLES | {"raw.compute_plans"}
+    assert readers <= changed <= readers | {"analytics.sovereign_compute_plan_sensitivity"}
+    assert all(after[name] == before[name] + 1 for name in changed)
+
+    edit(plan, "pue: 1.2 ", "pue: 0.8 ")
+    refused = sovai("run", env=built)
+    assert refused.returncode != 0 and no_traceback(refused)
+    assert "plans/eu-sovereign-inference.yaml, document, column 'pue': must be at least 1.0" in (
+        refused.stderr
+    )
+    assert table_versions(built) == after, "the rest of the warehouse is untouched"

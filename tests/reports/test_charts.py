@@ -179,3 +179,38 @@ def test_period_shares_are_drawn_as_steps():
     (nvidia, *_) = axis.collections
     top = nvidia.get_paths()[0].vertices
     assert len(top) > 2 * len(months) + 2
+
+
+def test_a_plan_panel_marks_licence_required_options_and_lists_those_without_a_cost():
+    options = pl.DataFrame(
+        {
+            "plan": ["eu", "eu", "eu", "gulf"],
+            "option": [
+                "Alpha X1 (500 W)",
+                "Beta B2 (400 W)",
+                "Alpha Z9 (800 W)",
+                "Beta B2 (400 W)",
+            ],
+            "manufacturer": ["Alpha", "Beta", "Alpha", "Beta"],
+            "destination": ["germany", "germany", "germany", "saudi_arabia"],
+            "export_rule": [2023, 2023, 2023, 2023],
+            "licence_status": ["not_required", "not_required", "required", "required"],
+            "total_tokens_per_s": [1.666e6, 1.2e6, 2.0e6, 1.2e6],
+            "cost_per_million_tokens_usd": [0.47, None, 0.37, 0.46],
+        }
+    )
+    figure = charts.plan_options_figure(options)
+    eu, gulf = figure.axes
+    assert eu.get_title() == "eu (germany, 2023 rule)"
+    assert len(eu.collections) == 2, "the option without a cost is not drawn"
+    assert any("1 of 3 options not drawn" in text.get_text() for text in eu.texts)
+    # colour by manufacturer: the two Alpha options share one
+    alpha_x1, alpha_z9 = (collection.get_facecolors()[0] for collection in eu.collections)
+    assert list(alpha_x1) == list(alpha_z9)
+    # a licence-required option is a cross, not a disc
+    assert len(eu.collections[1].get_paths()[0].vertices) != len(
+        eu.collections[0].get_paths()[0].vertices
+    )
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert {"Alpha", "Beta", "licence required", "obtainable without a licence"} <= set(legend)
+    assert gulf.get_title() == "gulf (saudi_arabia, 2023 rule)"
