@@ -36,7 +36,7 @@ def sql_column_lineage(sql: str, schema: WarehouseSchema) -> dict[str, list[Colu
 
 def lineage_fingerprint(sql: str, schema: WarehouseSchema) -> str:
     """What the lineage of a model depends on: its SQL and the tables it may read. Following a
-    model's columns with sqlglot takes 0.2 to 1.4 s; a run whose fingerprint matches the last
+    model's columns with sqlglot takes 0.01 to 0.2 s; a run whose fingerprint matches the last
     materialization's reuses that lineage instead (see pipelines/assets/sql_models.py)."""
     return hashlib.sha256(repr((sql, _frozen(schema))).encode()).hexdigest()[:32]
 
@@ -57,28 +57,64 @@ def _quiet_sqlglot() -> Iterator[None]:
 
 @lru_cache(maxsize=128)
 def _lineage(sql: str, frozen_schema: tuple) -> tuple[tuple[str, tuple[ColumnSource, ...]], ...]:
+    """Qualifies the SQL once and follows every output column through that one scope: sqlglot's
+    per-column call qualifies (and deep-copies) the whole query again for each column, which made
+    lineage 40% of a first build. A column sqlglot cannot follow is skipped, as before."""
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
     from sqlglot.lineage import lineage
+    from sqlglot.optimizer import build_scope, qualify
+    from sqlglot.schema import ensure_schema
 
-    schema: dict = {}
+    tables: dict = {}
     for layer, table, columns in frozen_schema:
-        schema.setdefault(layer, {})[table] = dict(columns)
+        tables.setdefault(layer, {})[table] = dict(columns)
+    schema = ensure_schema(tables, dialect="duckdb")
+    following_errors = (SqlglotError, KeyError, ValueError, AttributeError)
     try:
-        expression = sqlglot.parse_one(sql, read="duckdb")
+        with _quiet_sqlglot():
+            expression = qualify.qualify(
+                sqlglot.parse_one(sql, read="duckdb"),
+                dialect="duckdb",
+                schema=schema,
+                validate_qualify_columns=False,
+                identify=False,
+            )
+            scope = build_scope(expression)
         outputs = [select.alias_or_name for select in expression.selects]
-    except (SqlglotError, AttributeError):
+    except following_errors:
         return ()
+    if scope is None:
+        return ()
+
+    def follow(column: str | None):
+        with _quiet_sqlglot():
+            return lineage(
+                column,
+                expression,
+                schema=schema,
+                dialect="duckdb",
+                scope=scope,
+                copy=False,
+                trim_selects=False,  # trimming copies each scope per column, for display only
+            )
+
+    try:  # every column in one walk, sharing the work on common CTEs
+        nodes = follow(None)
+    except following_errors:  # one column sqlglot cannot follow: the others one by one
+        nodes = {}
+        for output in outputs:
+            try:
+                nodes[output] = follow(output)
+            except following_errors:
+                continue
     result = []
     for output in outputs:
-        try:
-            with _quiet_sqlglot():
-                node = lineage(output, expression, schema=schema, dialect="duckdb")
-        except (SqlglotError, KeyError, ValueError, AttributeError):
+        if output not in nodes:
             continue
         sources = set()
-        for leaf in node.walk():
+        for leaf in nodes[output].walk():
             if leaf.downstream or not isinstance(leaf.source, exp.Table):
                 continue
             layer, table = leaf.source.db, leaf.source.name

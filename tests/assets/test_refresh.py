@@ -229,18 +229,22 @@ def test_a_seed_share_file_naming_an_unknown_vendor_is_refused_by_the_market_pat
     assert shares.exists(), "a seed file is never moved or deleted"
 
 
-def test_sql_models_report_column_lineage_from_their_sql(refreshed):
-    _, _, result = refreshed
+def column_deps(result, table: str) -> dict[str, set[tuple[str, str]]]:
     (event,) = [
         event
         for event in result.get_asset_materialization_events()
-        if event.asset_key.path == ["analytics", "market_concentration_history"]
+        if event.asset_key.path == ["analytics", table]
     ]
     lineage = event.event_specific_data.materialization.metadata["dagster/column_lineage"]
-    deps = {
+    return {
         column: {("/".join(dep.asset_key.path), dep.column_name) for dep in sources}
         for column, sources in lineage.column_lineage.deps_by_column.items()
     }
+
+
+def test_sql_models_report_column_lineage_from_their_sql(refreshed):
+    _, _, result = refreshed
+    deps = column_deps(result, "market_concentration_history")
     # the vendor whose share moved most, named only where the series has a previous period
     assert deps["top_mover"] == {
         ("raw/market_shares", "vendor"),
@@ -248,3 +252,9 @@ def test_sql_models_report_column_lineage_from_their_sql(refreshed):
         ("analytics/market_concentration", "period"),
     }
     assert deps["delta_hhi"] == {("analytics/market_concentration", "hhi")}
+    # Followed in one walk per model: market_concentration's columns, which sqlglot lost when
+    # each column was followed on its own, have their lineage too
+    shares = {("raw/market_shares", "share"), ("raw/market_shares", "vendor")}
+    concentration = column_deps(result, "market_concentration")
+    assert concentration["hhi"] == shares
+    assert concentration["period"] == {("raw/market_shares", "period")}
