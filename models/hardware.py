@@ -132,7 +132,10 @@ class HardwareSourceModel(pa.DataFrameModel):
         str_matches=r"^[A-Z][A-Z0-9_]*$",
         description="Environment variable that replaces the path when set",
     )
-    resolved_path: str = pa.Field(description="File actually read")
+    resolved_path: str = pa.Field(
+        description="File actually read: relative to the seeds folder when sources.yaml named "
+        "it, absolute when an environment variable did"
+    )
     path_from: str = pa.Field(
         isin=["sources.yaml", "environment"], description="Where it came from"
     )

@@ -1,10 +1,12 @@
 """Shared fixtures: a private copy of the seeds and a private warehouse for each test."""
 
+import os
 import shutil
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from filelock import FileLock
 
 from pipelines.definitions import build_definitions
 from pipelines.resources import WarehouseResource
@@ -63,23 +65,39 @@ def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "warehouse.duckdb"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One full build (every table, the seeds' market file in) per test module, for tests that
-    start from a built warehouse: a copy costs milliseconds, a build about 20 seconds."""
-    root = tmp_path_factory.mktemp("built")
-    seeds = root / "seeds"
-    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
+    """One full build (every table, the seeds' market file in) for the whole session, for tests
+    that start from a built warehouse: a copy costs milliseconds, a build 15 to 40 seconds. The
+    pytest-xdist workers share it (the first to ask builds it, under a file lock, the others
+    wait); tests copy it and never change it."""
+    # Under xdist each worker's base folder sits in the session's; alone, the session's own.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    root = shared / "built-template"
     warehouse = root / "warehouse" / "warehouse.duckdb"
-    assert run_job(warehouse, seeds, landing=root / "data" / "landing").success
+    with FileLock(str(shared / "built-template.lock")):
+        if not (root / "complete").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            shutil.copytree(PROJECT_ROOT / "seeds", root / "seeds")
+            assert run_job(warehouse, root / "seeds", landing=root / "data" / "landing").success
+            (root / "complete").touch()
+    return warehouse
+
+
+def copy_built(built_template: Path, warehouse: Path) -> Path:
+    """A copy of the session's built warehouse at warehouse (its folder created)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(built_template, warehouse)
     return warehouse
 
 
 @pytest.fixture
 def built(built_template: Path, warehouse: Path, seeds: Path, landing: Path):
-    """A built warehouse of the test's own (a copy of the module's), its seeds and landing."""
-    warehouse.parent.mkdir(parents=True)
-    shutil.copyfile(built_template, warehouse)
+    """A built warehouse of the test's own (a copy of the session's), its seeds and landing."""
+    copy_built(built_template, warehouse)
     return warehouse, seeds, landing
 
 

@@ -5,6 +5,8 @@ and removes the folder afterwards, also when the tests fail. Skips only where th
 server binaries are absent.
 
 Use it by importing the fixture into a test module: `from tests.postgres import postgres_url`.
+`deploy_home` and `dagster_url` set up the production instance (deploy/dagster.yaml) on it, and
+`new_database` gives a test a database of its own on the module's server.
 """
 
 from __future__ import annotations
@@ -23,6 +25,34 @@ import pytest
 
 SERVER_USER = "postgres"
 DATABASE = "dagster"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEPLOY_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
+
+
+def deploy_home(folder: Path) -> Path:
+    """A Dagster home holding deploy/dagster.yaml, its local folders (relative to the project root
+    there) moved under folder so a test leaves nothing in the project."""
+    home = folder / "deploy_home"
+    home.mkdir(exist_ok=True)
+    config = DEPLOY_CONFIG.read_text().replace("base_dir: .dagster", f"base_dir: {folder}/.dagster")
+    (home / "dagster.yaml").write_text(config)
+    return home
+
+
+def dagster_url(url: str) -> str:
+    """The URL for DAGSTER_POSTGRES_URL: dagster-postgres 0.29.27 sends `NOTIFY run_events,
+    :notify_id`, which only psycopg2 (it fills parameters in on the client) accepts; SQLAlchemy
+    2.1 picks psycopg 3 for a plain postgresql:// URL, and a run's first event fails with a
+    syntax error. (The Makefile rewrites the URL the same way for `make ui`.)"""
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+def new_database(url: str, name: str) -> str:
+    """A new, empty database on the server of url; its URL."""
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'create database "{name}"')
+    return f"{server}/{name}"
 
 
 def server_bindir() -> Path | None:

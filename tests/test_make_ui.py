@@ -2,7 +2,8 @@
 
 The UI is started through the Makefile itself (`make ui`, its install step taken as done) on a free
 loopback port, with the project's dagster.yaml in a temporary DAGSTER_HOME (its storage paths moved
-there) and a temporary warehouse, so it neither reads nor adds to the project's run history.
+there) and a temporary warehouse, so it neither reads nor adds to the project's run history; and
+with DAGSTER_HOME=deploy, against a real PostgreSQL server (tests/postgres.py).
 """
 
 import json
@@ -13,13 +14,18 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import yaml
+
+from tests.postgres import deploy_home, postgres_url  # noqa: F401  (the fixture)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60
-RUN_TIMEOUT_S = 60
+RUN_TIMEOUT_S = 120
 # A Python warning as the warnings module prints it: "path:line: SomeWarning: message"
 PYTHON_WARNING = re.compile(r"\b[A-Z]\w*Warning: ")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -120,12 +126,10 @@ def wait_for_run(base: str, run_id: str) -> str:
         time.sleep(0.5)
 
 
-def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(tmp_path):
-    env = {
-        **os.environ,
-        "SOVAI_WAREHOUSE": str(tmp_path / "warehouse" / "warehouse.duckdb"),
-        "SOVAI_LANDING_DIR": str(tmp_path / "landing"),
-    }
+@contextmanager
+def serving(tmp_path: Path, home: Path, env: dict[str, str]) -> Iterator[str]:
+    """`make ui` on a free loopback port with DAGSTER_HOME=home; its output in tmp_path/make-ui.log.
+    Yields the UI's base URL once it answers; stops it as Ctrl-C does."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "make-ui.log"
@@ -134,7 +138,7 @@ def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(
             "ui",
             f"PORT={port}",
             "HOST=127.0.0.1",
-            f"DAGSTER_HOME={temporary_home(tmp_path)}",
+            f"DAGSTER_HOME={home}",
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -156,17 +160,7 @@ def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(
                         f"make ui did not come up:\n{output[-3000:]}"
                     )
                     time.sleep(0.5)
-            run_id = launch_one_asset(base, ["raw", "platforms"])
-            assert wait_for_run(base, run_id) == "SUCCESS"
-            # The run's events are all in the event log (the UI shows them), DEBUG ones included
-            events = graphql(
-                base,
-                """query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection {
-                    events { __typename ... on MessageEvent { level } } } } }""",
-                {"id": run_id},
-            )["logsForRun"]["events"]
-            assert "ExecutionStepStartEvent" in {event["__typename"] for event in events}
-            assert "DEBUG" in {event.get("level") for event in events}
+            yield base
         finally:
             os.killpg(server.pid, signal.SIGINT)  # as Ctrl-C does
             try:
@@ -175,6 +169,30 @@ def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
 
+
+def private_paths(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SOVAI_WAREHOUSE": str(tmp_path / "warehouse" / "warehouse.duckdb"),
+        "SOVAI_LANDING_DIR": str(tmp_path / "landing"),
+    }
+
+
+def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(tmp_path):
+    with serving(tmp_path, temporary_home(tmp_path), private_paths(tmp_path)) as base:
+        run_id = launch_one_asset(base, ["raw", "platforms"])
+        assert wait_for_run(base, run_id) == "SUCCESS"
+        # The run's events are all in the event log (the UI shows them), DEBUG ones included
+        events = graphql(
+            base,
+            """query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection {
+                events { __typename ... on MessageEvent { level } } } } }""",
+            {"id": run_id},
+        )["logsForRun"]["events"]
+        assert "ExecutionStepStartEvent" in {event["__typename"] for event in events}
+        assert "DEBUG" in {event.get("level") for event in events}
+
+    log_path = tmp_path / "make-ui.log"
     lines = ANSI.sub("", log_path.read_text(errors="replace")).splitlines()
     assert any(run_id in line and " - INFO - " in line for line in lines), "no run output seen"
     assert not [line for line in lines if PYTHON_WARNING.search(line)]
@@ -186,3 +204,30 @@ def test_make_ui_serves_the_ui_and_prints_a_run_without_warnings_or_debug_lines(
         for line in lines
         if " - WARNING - " in line and "your DAGSTER_HOME environment variable is set" not in line
     ]
+
+
+def test_make_ui_with_the_deploy_instance_keeps_its_runs_in_postgres(
+    tmp_path,
+    postgres_url,  # noqa: F811  (the fixture)
+):
+    """`DAGSTER_POSTGRES_URL=postgresql://... make ui DAGSTER_HOME=deploy`, as the README says:
+    deploy/dagster.yaml (its local folders moved under tmp_path) against a real PostgreSQL server,
+    a plain postgresql:// URL as a user would give it. A run launched from the UI waits in the
+    queue, the daemon `make ui` starts beside the webserver runs it, and PostgreSQL holds it."""
+    env = private_paths(tmp_path) | {"DAGSTER_POSTGRES_URL": postgres_url}
+    with serving(tmp_path, deploy_home(tmp_path), env) as base:
+        run_id = launch_one_asset(base, ["raw", "platforms"])
+        assert wait_for_run(base, run_id) == "SUCCESS"
+
+    with psycopg.connect(postgres_url) as connection:
+        stored = connection.execute(
+            "select pipeline_name, status from runs where run_id = %s", [run_id]
+        ).fetchall()
+        kinds = {
+            kind
+            for (kind,) in connection.execute(
+                "select distinct dagster_event_type from event_logs where run_id = %s", [run_id]
+            ).fetchall()
+        }
+    assert stored == [("__ASSET_JOB", "SUCCESS")]
+    assert {"PIPELINE_ENQUEUED", "PIPELINE_START", "ASSET_MATERIALIZATION"} <= kinds

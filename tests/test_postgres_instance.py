@@ -17,19 +17,7 @@ import pytest
 
 from pipelines.resources import WAREHOUSE_POOL
 from tests.cli.runner import PROJECT_ROOT, no_traceback, private_env, sovai, stop_process_group
-from tests.postgres import postgres_url  # noqa: F401  (the fixture)
-
-DEPLOY_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
-
-
-def deploy_home(folder: Path) -> Path:
-    """A Dagster home holding deploy/dagster.yaml, its local folders (relative to the project root
-    there) moved under folder so a test leaves nothing in the project."""
-    home = folder / "deploy_home"
-    home.mkdir(exist_ok=True)
-    config = DEPLOY_CONFIG.read_text().replace("base_dir: .dagster", f"base_dir: {folder}/.dagster")
-    (home / "dagster.yaml").write_text(config)
-    return home
+from tests.postgres import dagster_url, deploy_home, postgres_url  # noqa: F401  (the fixture)
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +25,7 @@ def deploy_env(tmp_path_factory, postgres_url) -> dict[str, str]:  # noqa: F811
     folder = tmp_path_factory.mktemp("deploy")
     env = private_env(folder)
     env["DAGSTER_HOME"] = str(deploy_home(folder))
-    # dagster-postgres 0.29.27 sends `NOTIFY run_events, :notify_id`, which only psycopg2 (it fills
-    # parameters in on the client) accepts; SQLAlchemy 2.1 picks psycopg 3 for a plain
-    # postgresql:// URL, and the first event of a run fails with a syntax error.
-    env["DAGSTER_POSTGRES_URL"] = postgres_url.replace("postgresql://", "postgresql+psycopg2://")
+    env["DAGSTER_POSTGRES_URL"] = dagster_url(postgres_url)
     env["TEST_POSTGRES_URL"] = postgres_url
     return env
 

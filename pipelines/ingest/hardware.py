@@ -78,7 +78,9 @@ def read_sources(path: Path) -> list[SeedFrame]:
         content = file.read_bytes()
         row = {
             **entry,
-            "resolved_path": str(file),
+            # relative to the seeds folder unless an environment variable named the file, so
+            # moving or cloning the project elsewhere does not make a new version of the table
+            "resolved_path": str(file) if override else str(file.relative_to(path.parent)),
             "path_from": "environment" if override else "sources.yaml",
             "sha256": hashlib.sha256(content).hexdigest(),
         }

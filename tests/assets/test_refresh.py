@@ -1,12 +1,13 @@
 """Real Dagster runs of the whole pipeline into a private warehouse."""
 
+import shutil
 import time
 from datetime import UTC, datetime
 
 import duckdb
 import pytest
 
-from tests.conftest import run_job
+from tests.conftest import PROJECT_ROOT, run_job
 
 ANALYTICS_TABLES = {
     "platform_efficiency",
@@ -45,15 +46,26 @@ def versions(path) -> dict[str, int]:
     return dict(query(path, "select table_name, max(version) from meta.table_versions group by 1"))
 
 
-@pytest.fixture
-def refreshed(warehouse, seeds):
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    """A full build of the module's own, for the tests that read its events or its tables only."""
+    root = tmp_path_factory.mktemp("first-build")
+    seeds = root / "seeds"
+    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
+    warehouse = root / "warehouse" / "warehouse.duckdb"
     result = run_job(warehouse, seeds)
     assert result.success
     return warehouse, seeds, result
 
 
-def test_a_full_refresh_publishes_every_analytics_table(refreshed):
-    warehouse, _, _ = refreshed
+@pytest.fixture
+def refreshed(built):
+    """A built warehouse of the test's own to change (a copy of the session's build)."""
+    return built
+
+
+def test_a_full_refresh_publishes_every_analytics_table(first_build):
+    warehouse, _, _ = first_build
     views = {
         name
         for (name,) in query(
@@ -64,8 +76,8 @@ def test_a_full_refresh_publishes_every_analytics_table(refreshed):
     assert set(versions(warehouse).values()) == {1}
 
 
-def test_the_warehouse_holds_the_article_figures(refreshed):
-    warehouse, _, _ = refreshed
+def test_the_warehouse_holds_the_article_figures(first_build):
+    warehouse, _, _ = first_build
     assert query(
         warehouse,
         "select platform, round(tco_usd, 1) from analytics.platform_efficiency order by 1",
@@ -101,8 +113,8 @@ def test_the_warehouse_holds_the_article_figures(refreshed):
     assert components == [("gb300", 2026, 2027), ("r100", 2027, 2028)]
 
 
-def test_every_materialization_reports_row_count_schema_and_preview(refreshed):
-    _, _, result = refreshed
+def test_every_materialization_reports_row_count_schema_and_preview(first_build):
+    _, _, result = first_build
     events = result.get_asset_materialization_events()
     assert len(events) >= 25
     for event in events:
@@ -242,8 +254,8 @@ def column_deps(result, table: str) -> dict[str, set[tuple[str, str]]]:
     }
 
 
-def test_sql_models_report_column_lineage_from_their_sql(refreshed):
-    _, _, result = refreshed
+def test_sql_models_report_column_lineage_from_their_sql(first_build):
+    _, _, result = first_build
     deps = column_deps(result, "market_concentration_history")
     # the vendor whose share moved most, named only where the series has a previous period
     assert deps["top_mover"] == {

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pipelines.cli import main
 from pipelines.queries import saved_queries
 from tests.cli.runner import PROJECT_ROOT, make, no_traceback, private_env, sovai
-from tests.conftest import run_job
+from tests.conftest import copy_built
 
 SHIPPED = [
     "lowest-co2-platform",
@@ -25,9 +25,9 @@ SHIPPED = [
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
+def env(tmp_path_factory, built_template) -> dict[str, str]:
     env = private_env(tmp_path_factory.mktemp("queries"))
-    assert run_job(Path(env["SOVAI_WAREHOUSE"]), Path(env["SOVAI_SEEDS_DIR"])).success
+    copy_built(built_template, Path(env["SOVAI_WAREHOUSE"]))
     return env
 
 

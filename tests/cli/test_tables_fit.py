@@ -13,15 +13,15 @@ from pipelines.cli.common import warehouse
 from pipelines.cli.explore import TABLES, run_read_only
 from tests.cli.runner import private_env
 from tests.cli.test_layout import whole, widest_line
-from tests.conftest import run_job
+from tests.conftest import copy_built
 
 WIDE_SQL = "select * from analytics.platform_efficiency"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
+def env(tmp_path_factory, built_template) -> dict[str, str]:
     env = private_env(tmp_path_factory.mktemp("tables_fit"))
-    assert run_job(Path(env["SOVAI_WAREHOUSE"]), Path(env["SOVAI_SEEDS_DIR"])).success
+    copy_built(built_template, Path(env["SOVAI_WAREHOUSE"]))
     return env
 
 

@@ -1,5 +1,8 @@
 """Whole runs under faults: a full disk, an unusable warehouse folder, a reader holding the file
-for a whole run, two runs at once and a run killed mid-publish.
+for a whole run, two runs at once and a run killed mid-publish. Each starts from a copy of the
+session's built warehouse (tests/conftest.py, `built`). The tests where Dagster's instance plays a
+part (a reader through a run, two runs at once, a killed run) run twice: with the embedded SQLite
+instance and with the production instance (deploy/dagster.yaml) on a real PostgreSQL server.
 
 (tests/warehouse/test_faults.py proves the same at the level of one publish.) The tests run as
 root here, where file permissions stop nothing; so "not writable" is made real in two ways root
@@ -15,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +26,7 @@ import duckdb
 import pytest
 
 from tests.conftest import edit, run_job
+from tests.postgres import dagster_url, deploy_home, new_database, postgres_url  # noqa: F401
 from tests.warehouse.test_kill_trials import kill_trials
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,16 +38,42 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sovai_env(tmp_path: Path, warehouse: Path, seeds: Path, home: str = "dagster_home") -> dict:
-    (tmp_path / home).mkdir(exist_ok=True)
+def sovai_env(tmp_path: Path, warehouse: Path, seeds: Path, instance: dict | None = None) -> dict:
+    """`sovai`'s environment on the test's paths; its Dagster instance a SQLite home of its own
+    unless instance (an instance_env) says otherwise."""
+    if instance is None:
+        (tmp_path / "dagster_home").mkdir(exist_ok=True)
+        instance = {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
     return {
         **os.environ,
         "SOVAI_WAREHOUSE": str(warehouse),
         "SOVAI_SEEDS_DIR": str(seeds),
         "SOVAI_LANDING_DIR": str(tmp_path / "no-landing"),
-        "DAGSTER_HOME": str(tmp_path / home),
         "SOVAI_EXPECTATIONS": "off",
+        **instance,
     }
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def instance_env(request, tmp_path: Path) -> dict[str, str]:
+    """The Dagster instance the test's `sovai` runs keep their runs in: a SQLite home (the
+    embedded default, as `make run` uses), or deploy/dagster.yaml on a database of the test's own
+    on a real PostgreSQL server (tests/postgres.py), as a team's deployment does."""
+    if request.param == "sqlite":
+        (tmp_path / "dagster_home").mkdir(exist_ok=True)
+        return {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    server = request.getfixturevalue("postgres_url")
+    database = new_database(server, f"faults_{uuid.uuid4().hex[:12]}")
+    return {
+        "DAGSTER_HOME": str(deploy_home(tmp_path)),
+        "DAGSTER_POSTGRES_URL": dagster_url(database),
+    }
+
+
+def sovai_run(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(SOVAI), "run"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600
+    )
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -79,8 +110,9 @@ DISK_FULL_PUBLISHER = textwrap.dedent(
 )
 
 
-def test_a_full_disk_fails_the_publish_clearly_and_keeps_the_previous_version(warehouse, seeds):
-    assert run_job(warehouse, seeds, job="refresh_all").success
+def test_a_full_disk_fails_the_publish_clearly_and_keeps_the_previous_version(
+    built, warehouse, seeds
+):
     before = sha256(warehouse)
     limit = warehouse.stat().st_size + 1024 * 1024  # the copy fits, the new rows do not
 
@@ -142,9 +174,8 @@ READER = textwrap.dedent(
 
 
 def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succeeds(
-    warehouse, seeds
+    tmp_path, built, warehouse, seeds, instance_env
 ):
-    assert run_job(warehouse, seeds).success
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(warehouse)],
         stdin=subprocess.PIPE,
@@ -156,7 +187,8 @@ def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succee
     assert len(first) == 3, reader.stderr.read()
 
     edit(seeds / "assumptions.yaml", *CHEAPER_POWER)
-    assert run_job(warehouse, seeds).success
+    run = sovai_run(sovai_env(tmp_path, warehouse, seeds, instance_env))
+    assert run.returncode == 0, run.stderr
 
     reader.stdin.write("\n")
     reader.stdin.flush()
@@ -168,14 +200,13 @@ def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succee
 
 
 def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_versions(
-    tmp_path, warehouse, seeds
+    tmp_path, built, warehouse, seeds, instance_env
 ):
-    assert run_job(warehouse, seeds, job="refresh_all").success
     cheaper = tmp_path / "cheaper-seeds"
     shutil.copytree(seeds, cheaper)
     edit(cheaper / "assumptions.yaml", *CHEAPER_POWER)
     edit(seeds / "assumptions.yaml", CHEAPER_POWER[0], "electricity_usd_per_kwh: 0.12 ")
-    env = sovai_env(tmp_path, warehouse, seeds)
+    env = sovai_env(tmp_path, warehouse, seeds, instance_env)
     # Dagster creates its run storage on first use, and two first uses racing each other fail
     # in Dagster's own schema set-up; a Dagster home in use already has it.
     subprocess.run(
@@ -191,7 +222,7 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=sovai_env(tmp_path, warehouse, folder),
+            env=sovai_env(tmp_path, warehouse, folder, instance_env),
             cwd=PROJECT_ROOT,
         )
         for folder in (seeds, cheaper)
@@ -221,11 +252,10 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
 
 
 def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_run_completes(
-    tmp_path, warehouse, seeds
+    tmp_path, built, warehouse, seeds, instance_env, monkeypatch
 ):
-    assert run_job(warehouse, seeds).success
     edit(seeds / "assumptions.yaml", *CHEAPER_POWER)  # so the run publishes new versions
-    env = sovai_env(tmp_path, warehouse, seeds)
+    env = sovai_env(tmp_path, warehouse, seeds, instance_env)
     run = subprocess.Popen(
         [str(SOVAI), "run"],
         stdout=subprocess.PIPE,
@@ -244,14 +274,14 @@ def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_ru
     assert run.returncode == -signal.SIGKILL
 
     assert_whole(warehouse)  # the version being written never became visible
-    rerun = subprocess.run(
-        [str(SOVAI), "run"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600
-    )
+    rerun = sovai_run(env)
     assert rerun.returncode == 0, rerun.stderr
     assert_whole(warehouse)
     assert not list(warehouse.parent.glob("*.publishing*")), "the killed run's copy is removed"
     # The run history no longer shows the killed run as running
     assert "failed: its process ended without finishing it" in rerun.stderr
+    for name, value in instance_env.items():  # the instance's config reads them
+        monkeypatch.setenv(name, value)
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         statuses = [past.status for past in instance.get_runs()]
         failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
