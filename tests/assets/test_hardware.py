@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_job
+from tests.conftest import PROJECT_ROOT, fresh_build, run_job
 from tests.ingest.test_hardware_sources import KEPT_CHIPS, small_catalog
 
 HARDWARE_TABLES = {
@@ -33,13 +33,7 @@ def versions(path: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hardware")
-    seeds = root / "seeds"
-    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-    warehouse = root / "warehouse" / "warehouse.duckdb"
-    result = run_job(warehouse, seeds)
-    assert result.success
-    return warehouse, seeds, result
+    return fresh_build(tmp_path_factory.mktemp("hardware"))
 
 
 def test_a_full_run_ingests_both_real_files_and_publishes_every_hardware_table(built):

@@ -1,13 +1,12 @@
 """Real Dagster runs of the whole pipeline into a private warehouse."""
 
-import shutil
 import time
 from datetime import UTC, datetime
 
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_job
+from tests.conftest import fresh_build, run_job
 
 ANALYTICS_TABLES = {
     "platform_efficiency",
@@ -49,13 +48,7 @@ def versions(path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def first_build(tmp_path_factory):
     """A full build of the module's own, for the tests that read its events or its tables only."""
-    root = tmp_path_factory.mktemp("first-build")
-    seeds = root / "seeds"
-    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-    warehouse = root / "warehouse" / "warehouse.duckdb"
-    result = run_job(warehouse, seeds)
-    assert result.success
-    return warehouse, seeds, result
+    return fresh_build(tmp_path_factory.mktemp("first-build"))
 
 
 @pytest.fixture

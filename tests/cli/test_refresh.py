@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.cli.runner import PROJECT_ROOT, no_traceback, private_env, sovai
+from tests.conftest import copy_built
 
 _spec = importlib.util.spec_from_file_location(
     "generate_monthly_shares", PROJECT_ROOT / "scripts" / "generate_monthly_shares.py"
@@ -21,10 +22,10 @@ _spec.loader.exec_module(generator)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, str]:
+def built(tmp_path_factory, built_template) -> dict[str, str]:
+    """A built warehouse (a copy of the session's) and a Dagster home that has not run yet."""
     env = private_env(tmp_path_factory.mktemp("refresh"))
-    result = sovai("run", "--quiet", env=env)
-    assert result.returncode == 0, result.stderr
+    copy_built(built_template, Path(env["SOVAI_WAREHOUSE"]))
     Path(env["SOVAI_LANDING_DIR"]).mkdir(parents=True, exist_ok=True)
     return env
 
