@@ -14,27 +14,28 @@ from pipelines.resources import WarehouseResource
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-# The test files that take longest, longest first (measured with --durations=0 on 2 cores: 150 s
-# down to 27 s each; the whole suite is about 920 s of test time). pytest-xdist hands whole files
-# to its two workers in collection order (--no-loadscope-reorder, see pyproject.toml), so starting
-# with these keeps a long file from starting last while the other worker sits idle.
+# The test files that take longest, longest first (measured with --durations=0 on 2 cores, all
+# files' times summed: 1,650 s for about 840 s of wall time). pytest-xdist hands whole files to its
+# two workers in collection order (--no-loadscope-reorder, see pyproject.toml), so starting with
+# these keeps a long file from starting last while the other worker sits idle.
 SLOW_FILES = [
-    "tests/test_postgres_instance.py",  # a build, 3 refreshes: 330 s on a loaded machine
-    "tests/assets/test_market_scope.py",
-    "tests/assets/test_market_refresh.py",
-    "tests/warehouse/test_kill_trials.py",
-    "tests/cli/test_refresh.py",
-    "tests/warehouse/test_run_faults.py",
+    "tests/warehouse/test_run_faults.py",  # sovai runs on SQLite and on a PostgreSQL server
+    "tests/test_postgres_instance.py",  # a build, refreshes and a daemon on PostgreSQL
     "tests/assets/test_refresh.py",
-    "tests/ingest/test_bad_input_corpus.py",
-    "tests/cli/test_build_and_sql.py",
     "tests/e2e/test_dagster_ui.py",
-    "tests/warehouse/test_damaged.py",
+    "tests/warehouse/test_kill_trials.py",
+    "tests/assets/test_market_refresh.py",
+    "tests/ingest/test_bad_input_corpus.py",
     "tests/scripts/test_bench_market_refresh.py",
+    "tests/cli/test_run_changed.py",
+    "tests/cli/test_build_and_sql.py",
     "tests/checks/test_asset_checks.py",
-    "tests/cli/test_history.py",
-    "tests/ingest/test_large_files.py",
-    "tests/cli/test_queries_and_help.py",
+    "tests/assets/test_reports.py",
+    "tests/cli/test_refresh.py",
+    "tests/assets/test_market_scope.py",
+    "tests/test_readme_queries.py",
+    "tests/test_make_ui.py",
+    "tests/warehouse/test_damaged.py",
 ]
 
 
