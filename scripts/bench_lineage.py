@@ -31,7 +31,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import duckdb  # noqa: E402
 
 from pipelines.assets.sql_models import SqlModel, referenced_tables  # noqa: E402
-from pipelines.metrics.lineage import LAYERS, sql_column_lineage  # noqa: E402
+from pipelines.metrics.lineage import node_sources, sql_column_lineage  # noqa: E402
 
 
 def warehouse_schema(path: Path) -> dict:
@@ -60,7 +60,6 @@ def read_tables(sql: str, schema: dict) -> dict:
 def per_column(sql: str, schema: dict) -> dict[str, list]:
     """sqlglot's one-column-at-a-time call, each column qualified afresh."""
     import sqlglot
-    from sqlglot import exp
     from sqlglot.errors import SqlglotError
     from sqlglot.lineage import lineage
 
@@ -68,18 +67,11 @@ def per_column(sql: str, schema: dict) -> dict[str, list]:
     found = {}
     for output in [select.alias_or_name for select in expression.selects]:
         try:
-            node = lineage(output, expression, schema=schema, dialect="duckdb")
+            found[output] = list(
+                node_sources(lineage(output, expression, schema=schema, dialect="duckdb"))
+            )
         except (SqlglotError, KeyError, ValueError, AttributeError):
             continue
-        found[output] = sorted(
-            {
-                (leaf.source.db, leaf.source.name, leaf.name.split(".")[-1])
-                for leaf in node.walk()
-                if not leaf.downstream
-                and isinstance(leaf.source, exp.Table)
-                and leaf.source.db in LAYERS
-            }
-        )
     return found
 
 

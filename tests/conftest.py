@@ -82,19 +82,18 @@ def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not (root / "complete").exists():
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir()
-            shutil.copytree(PROJECT_ROOT / "seeds", root / "seeds")
-            assert run_job(warehouse, root / "seeds", landing=root / "data" / "landing").success
+            fresh_build(root, landing=root / "data" / "landing")
             (root / "complete").touch()
     return warehouse
 
 
-def fresh_build(root: Path) -> tuple[Path, Path, "Runs"]:
+def fresh_build(root: Path, landing: Path | None = None) -> tuple[Path, Path, "Runs"]:
     """A full build in root of a copy of the seeds: its warehouse, seeds and runs (for tests that
     read a build's events; the others copy the session's build)."""
     seeds = root / "seeds"
     shutil.copytree(PROJECT_ROOT / "seeds", seeds)
     warehouse = root / "warehouse" / "warehouse.duckdb"
-    result = run_job(warehouse, seeds)
+    result = run_job(warehouse, seeds, landing=landing)
     assert result.success
     return warehouse, seeds, result
 

@@ -78,9 +78,11 @@ def read_sources(path: Path) -> list[SeedFrame]:
         content = file.read_bytes()
         row = {
             **entry,
-            # relative to the seeds folder unless an environment variable named the file, so
-            # moving or cloning the project elsewhere does not make a new version of the table
-            "resolved_path": str(file) if override else str(file.relative_to(path.parent)),
+            # relative to the seeds folder unless an environment variable or an absolute path
+            # named a file elsewhere, so moving or cloning the project does not make a new version
+            "resolved_path": str(file.relative_to(path.parent))
+            if not override and file.is_relative_to(path.parent)
+            else str(file),
             "path_from": "environment" if override else "sources.yaml",
             "sha256": hashlib.sha256(content).hexdigest(),
         }

@@ -61,7 +61,6 @@ def _lineage(sql: str, frozen_schema: tuple) -> tuple[tuple[str, tuple[ColumnSou
     per-column call qualifies (and deep-copies) the whole query again for each column, which made
     lineage 40% of a first build. A column sqlglot cannot follow is skipped, as before."""
     import sqlglot
-    from sqlglot import exp
     from sqlglot.errors import SqlglotError
     from sqlglot.lineage import lineage
     from sqlglot.optimizer import build_scope, qualify
@@ -109,16 +108,18 @@ def _lineage(sql: str, frozen_schema: tuple) -> tuple[tuple[str, tuple[ColumnSou
                 nodes[output] = follow(output)
             except following_errors:
                 continue
-    result = []
-    for output in outputs:
-        if output not in nodes:
+    return tuple((output, node_sources(nodes[output])) for output in outputs if output in nodes)
+
+
+def node_sources(node) -> tuple[ColumnSource, ...]:
+    """The warehouse columns at the leaves of one column's sqlglot lineage graph."""
+    from sqlglot import exp
+
+    sources = set()
+    for leaf in node.walk():
+        if leaf.downstream or not isinstance(leaf.source, exp.Table):
             continue
-        sources = set()
-        for leaf in nodes[output].walk():
-            if leaf.downstream or not isinstance(leaf.source, exp.Table):
-                continue
-            layer, table = leaf.source.db, leaf.source.name
-            if layer in LAYERS and table:
-                sources.add((layer, table, leaf.name.split(".")[-1]))
-        result.append((output, tuple(sorted(sources))))
-    return tuple(result)
+        layer, table = leaf.source.db, leaf.source.name
+        if layer in LAYERS and table:
+            sources.add((layer, table, leaf.name.split(".")[-1]))
+    return tuple(sorted(sources))

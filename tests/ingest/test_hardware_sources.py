@@ -125,6 +125,18 @@ def test_an_environment_variable_replaces_a_source_path(seeds, tmp_path, monkeyp
     assert tables["mlperf_results"].height == 937  # the other source is untouched
 
 
+def test_a_file_outside_the_seeds_folder_is_recorded_by_its_absolute_path(seeds, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = small_catalog(tmp_path / "elsewhere" / "ml_hardware.csv")
+    edit(seeds / "sources.yaml", f"path: {CATALOG}", f"path: {elsewhere}")
+    tables = load_seeds(seeds)
+    source = (
+        tables["hardware_sources"].filter(pl.col("kind") == "hardware_catalog").row(0, named=True)
+    )
+    assert (source["path_from"], source["resolved_path"]) == ("sources.yaml", str(elsewhere))
+    assert set(tables["hardware_catalog"].get_column("hardware_name")) == KEPT_CHIPS
+
+
 def test_a_bad_cell_is_reported_on_the_line_its_record_starts(seeds):
     path = seeds / CATALOG
     line = start_line(path, "NVIDIA HGX H20,")

@@ -38,19 +38,21 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def sqlite_home(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "dagster_home").mkdir(exist_ok=True)
+    return {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
+
+
 def sovai_env(tmp_path: Path, warehouse: Path, seeds: Path, instance: dict | None = None) -> dict:
     """`sovai`'s environment on the test's paths; its Dagster instance a SQLite home of its own
     unless instance (an instance_env) says otherwise."""
-    if instance is None:
-        (tmp_path / "dagster_home").mkdir(exist_ok=True)
-        instance = {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
     return {
         **os.environ,
         "SOVAI_WAREHOUSE": str(warehouse),
         "SOVAI_SEEDS_DIR": str(seeds),
         "SOVAI_LANDING_DIR": str(tmp_path / "no-landing"),
         "SOVAI_EXPECTATIONS": "off",
-        **instance,
+        **(instance or sqlite_home(tmp_path)),
     }
 
 
@@ -60,8 +62,7 @@ def instance_env(request, tmp_path: Path) -> dict[str, str]:
     embedded default, as `make run` uses), or deploy/dagster.yaml on a database of the test's own
     on a real PostgreSQL server (tests/postgres.py), as a team's deployment does."""
     if request.param == "sqlite":
-        (tmp_path / "dagster_home").mkdir(exist_ok=True)
-        return {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
+        return sqlite_home(tmp_path)
     server = request.getfixturevalue("postgres_url")
     database = new_database(server, f"faults_{uuid.uuid4().hex[:12]}")
     return {
