@@ -34,8 +34,7 @@ class Settings:
 
     @property
     def reports_dir(self) -> Path:
-        """Charts (one PNG per chart and version) and the static report, beside the warehouse."""
-        return self.warehouse_path.parent / "reports"
+        return reports_dir_of(self.warehouse_path)
 
     @property
     def quarantine_dir(self) -> Path:
@@ -51,6 +50,11 @@ ENVIRONMENT = {
     "seeds_dir": "SOVAI_SEEDS_DIR",
     "landing_dir": "SOVAI_LANDING_DIR",
 }
+
+
+def reports_dir_of(warehouse_path: Path) -> Path:
+    """Charts (one PNG per chart and version) and the static report, beside the warehouse."""
+    return warehouse_path.parent / "reports"
 
 
 class PathOutsideProjectError(ValueError):

@@ -10,7 +10,8 @@ stale, so what depends on them is added here: they would read a new version in t
 
 One thing Dagster cannot know is whether the warehouse file still holds what the runs recorded
 (it was restored, deleted, or another warehouse file is configured); an asset whose table's
-content hash or chart file does not match its latest materialization is built again.
+content hash does not match its latest materialization, or whose chart file is not beside the
+warehouse, is built again.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dagster._core.storage.asset_check_execution_record import (
 from dagster._core.storage.event_log.base import AssetRecord
 from dagster._time import get_current_datetime
 
+from pipelines.settings import reports_dir_of
 from pipelines.warehouse.connection import read_only
 
 
@@ -133,8 +135,12 @@ def _out_of_sync(warehouse_path: Path, latest: Mapping[dg.AssetKey, object]) -> 
             view = metadata["dagster/table_name"].value
             if hashes.get(view) != metadata["content_hash"].value:
                 found[key] = f"the warehouse's {view} is not the version its last run published"
-        elif "path" in metadata and not Path(metadata["path"].value).exists():
-            found[key] = f"its file {metadata['path'].value} is gone"
+        elif "path" in metadata:
+            # in sync when its file is where this warehouse's charts are, not only where its
+            # last run wrote it: a warehouse copied or moved elsewhere gets its charts beside it
+            here = reports_dir_of(warehouse_path) / Path(metadata["path"].value).name
+            if not here.exists():
+                found[key] = f"its file {here} is gone"
     return found
 
 

@@ -1,7 +1,9 @@
 """Shared fixtures: a private copy of the seeds and a private warehouse for each test."""
 
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -66,25 +68,81 @@ def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "warehouse.duckdb"
 
 
+@dataclass(frozen=True)
+class SovaiBuild:
+    """A project folder built by one `sovai run` from nothing (the user's first run): its seeds,
+    warehouse and reports (wh/), the Dagster home that holds the run's history, and what the
+    run printed."""
+
+    root: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "wh" / "warehouse.duckdb"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """`sovai`'s environment on this folder (tests/cli/runner.py, private_env)."""
+        from tests.cli.runner import private_env
+
+        return private_env(self.root) | {"SOVAI_EXPECTATIONS": "on"}
+
+    def copy_to(self, folder: Path) -> dict[str, str]:
+        """A copy of the build in folder, its Dagster home included (copy_project)."""
+        return copy_project(self.root, folder)
+
+
+def copy_project(source: Path, folder: Path) -> dict[str, str]:
+    """A copy of a built project folder (private_env's layout: seeds, wh/ with the warehouse, the
+    copy of its previous version and the reports, and the Dagster home if it has one) in folder,
+    and `sovai`'s environment on it (expectations off, as private_env). A `sovai run` on the
+    copy of a home finds everything up to date, as a second run in the source does, so a test
+    pays only for what it changes."""
+    from tests.cli.runner import private_env
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source / "seeds", folder / "seeds")
+    if (source / "dagster_home").exists():
+        shutil.copytree(source / "dagster_home", folder / "dagster_home")
+    shutil.copytree(source / "wh", folder / "wh")
+    return private_env(folder)
+
+
 @pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One full build (every table, the seeds' market file in) for the whole session, for tests
-    that start from a built warehouse: a copy costs milliseconds, a build 15 to 40 seconds. The
-    pytest-xdist workers share it (the first to ask builds it, under a file lock, the others
-    wait); tests copy it and never change it."""
+def sovai_built(tmp_path_factory: pytest.TempPathFactory) -> SovaiBuild:
+    """One `sovai run` from nothing, Great Expectations on, for the whole session: the tests of
+    a first run read what it printed, the others copy its warehouse (a copy costs milliseconds,
+    a run 30 to 40 seconds) or the whole folder with its Dagster home (SovaiBuild.copy_to). The
+    pytest-xdist workers share it: the first to ask builds it, under a file lock, the others
+    wait. Nobody changes it."""
+    from tests.cli.runner import sovai
+
     # Under xdist each worker's base folder sits in the session's; alone, the session's own.
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent
-    root = shared / "built-template"
-    warehouse = root / "warehouse" / "warehouse.duckdb"
-    with FileLock(str(shared / "built-template.lock")):
-        if not (root / "complete").exists():
+    root = shared / "sovai-built"
+    outcome = root / "run.json"
+    with FileLock(str(shared / "sovai-built.lock")):
+        if not outcome.exists():
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir()
-            fresh_build(root, landing=root / "data" / "landing")
-            (root / "complete").touch()
-    return warehouse
+            result = sovai("run", env=SovaiBuild(root, 0, "", "").env)
+            printed = {"returncode": result.returncode, "stdout": result.stdout}
+            outcome.write_text(json.dumps(printed | {"stderr": result.stderr}))
+    build = SovaiBuild(root, **json.loads(outcome.read_text()))
+    assert build.returncode == 0, build.stderr
+    return build
+
+
+@pytest.fixture(scope="session")
+def built_template(sovai_built: SovaiBuild) -> Path:
+    """The session's built warehouse (every table, the seeds' market file in), for tests that
+    copy it (copy_built, `built`) and never change it."""
+    return sovai_built.warehouse
 
 
 def fresh_build(root: Path, landing: Path | None = None) -> tuple[Path, Path, "Runs"]:

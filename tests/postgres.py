@@ -47,11 +47,13 @@ def dagster_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
-def new_database(url: str, name: str) -> str:
-    """A new, empty database on the server of url; its URL."""
+def new_database(url: str, name: str, template: str | None = None) -> str:
+    """A new database on the server of url, empty or a copy of the database template (which
+    nobody may be connected to); its URL."""
     server = url.rsplit("/", 1)[0]
+    copy = f' template "{template}"' if template else ""
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'create database "{name}"')
+        connection.execute(f'create database "{name}"{copy}')
     return f"{server}/{name}"
 
 

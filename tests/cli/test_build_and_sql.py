@@ -18,18 +18,16 @@ def user_env(tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory):
-    """One `sovai run` (not a terminal, so no progress bar) shared by the module's readers."""
-    # with the Great Expectations suites, so the silence test sees them run
-    env = private_env(tmp_path_factory.mktemp("built")) | {"SOVAI_EXPECTATIONS": "on"}
-    result = sovai("run", env=env)
-    assert result.returncode == 0, result.stderr
-    return env, result
+def first_run(sovai_built):
+    """The session's first `sovai run` (not a terminal, so no progress bar; Great Expectations
+    on, so the silence test sees them run): its environment and what it printed."""
+    return sovai_built.env, sovai_built
 
 
 @pytest.fixture(scope="module")
-def built(first_run) -> dict[str, str]:
-    return first_run[0]
+def built(sovai_built, tmp_path_factory) -> dict[str, str]:
+    """A copy of that build, its Dagster home included, for the module's runs and readers."""
+    return sovai_built.copy_to(tmp_path_factory.mktemp("built")) | {"SOVAI_EXPECTATIONS": "on"}
 
 
 def test_validate_accepts_the_shipped_seeds(user_env):

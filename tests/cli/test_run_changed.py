@@ -5,16 +5,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.cli.runner import no_traceback, private_env, sovai
+from tests.cli.runner import no_traceback, sovai
 from tests.conftest import edit
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, str]:
-    env = private_env(tmp_path_factory.mktemp("changed"))
-    result = sovai("run", "--quiet", env=env)
-    assert result.returncode == 0, result.stderr
-    return env
+def built(sovai_built, tmp_path_factory) -> dict[str, str]:
+    """A copy of the session's first `sovai run`, its run history included."""
+    return sovai_built.copy_to(tmp_path_factory.mktemp("changed"))
 
 
 def listed(result) -> dict[str, str]:

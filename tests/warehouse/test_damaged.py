@@ -16,7 +16,6 @@ import pytest
 from pipelines.warehouse.connection import WarehouseDamagedError, previous_copy, read_only
 from pipelines.warehouse.integrity import NothingToRestoreError, restore, verify
 from pipelines.warehouse.publish import TableToPublish, publish
-from tests.conftest import run_job
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
@@ -106,18 +105,11 @@ def sovai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_sovai_reports_a_damaged_warehouse_and_restore_then_run_recover_it(
-    warehouse, seeds, tmp_path
-):
-    assert run_job(warehouse, seeds).success
+def test_sovai_reports_a_damaged_warehouse_and_restore_then_run_recover_it(sovai_built, tmp_path):
+    env = sovai_built.copy_to(tmp_path)  # a build, its previous version and its run history
+    warehouse = Path(env["SOVAI_WAREHOUSE"])
     scribble_header(warehouse)
     damaged = sha256(warehouse)
-    (tmp_path / "dagster_home").mkdir()
-    env = {
-        "SOVAI_WAREHOUSE": str(warehouse),
-        "SOVAI_SEEDS_DIR": str(seeds),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
 
     for command in (["run"], ["sql", "select 1"], ["tables"], ["refresh"]):
         result = sovai(*command, env=env)

@@ -1,8 +1,9 @@
 """Whole runs under faults: a full disk, an unusable warehouse folder, a reader holding the file
 for a whole run, two runs at once and a run killed mid-publish. Each starts from a copy of the
-session's built warehouse (tests/conftest.py, `built`). The tests where Dagster's instance plays a
-part (a reader through a run, two runs at once, a killed run) run twice: with the embedded SQLite
-instance and with the production instance (deploy/dagster.yaml) on a real PostgreSQL server.
+session's first `sovai run` (tests/conftest.py, `sovai_built`). The tests where Dagster's instance
+plays a part (a reader through a run, two runs at once, a killed run) run here with the embedded
+SQLite instance, and in test_run_faults_postgres.py with the production instance
+(deploy/dagster.yaml) on a real PostgreSQL server.
 
 (tests/warehouse/test_faults.py proves the same at the level of one publish.) The tests run as
 root here, where file permissions stop nothing; so "not writable" is made real in two ways root
@@ -18,15 +19,14 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+from tests.cli.runner import private_env
 from tests.conftest import edit, run_job
-from tests.postgres import dagster_url, deploy_home, new_database, postgres_url  # noqa: F401
 from tests.warehouse.test_kill_trials import kill_trials
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -38,42 +38,23 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sqlite_home(tmp_path: Path) -> dict[str, str]:
-    (tmp_path / "dagster_home").mkdir(exist_ok=True)
-    return {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
-
-
-def sovai_env(tmp_path: Path, warehouse: Path, seeds: Path, instance: dict | None = None) -> dict:
-    """`sovai`'s environment on the test's paths; its Dagster instance a SQLite home of its own
-    unless instance (an instance_env) says otherwise."""
-    return {
-        **os.environ,
-        "SOVAI_WAREHOUSE": str(warehouse),
-        "SOVAI_SEEDS_DIR": str(seeds),
-        "SOVAI_LANDING_DIR": str(tmp_path / "no-landing"),
-        "SOVAI_EXPECTATIONS": "off",
-        **(instance or sqlite_home(tmp_path)),
-    }
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def instance_env(request, tmp_path: Path) -> dict[str, str]:
-    """The Dagster instance the test's `sovai` runs keep their runs in: a SQLite home (the
-    embedded default, as `make run` uses), or deploy/dagster.yaml on a database of the test's own
-    on a real PostgreSQL server (tests/postgres.py), as a team's deployment does."""
-    if request.param == "sqlite":
-        return sqlite_home(tmp_path)
-    server = request.getfixturevalue("postgres_url")
-    database = new_database(server, f"faults_{uuid.uuid4().hex[:12]}")
-    return {
-        "DAGSTER_HOME": str(deploy_home(tmp_path)),
-        "DAGSTER_POSTGRES_URL": dagster_url(database),
-    }
+@pytest.fixture
+def project(sovai_built, tmp_path: Path) -> dict[str, str]:
+    """`sovai`'s environment on a copy of the session's first `sovai run`: its seeds, warehouse
+    and Dagster home (the embedded SQLite instance, as `make run` uses), so a run builds only
+    what the test changes. tests/warehouse/test_run_faults_postgres.py runs the same tests with
+    the production instance."""
+    return sovai_built.copy_to(tmp_path / "project")
 
 
 def sovai_run(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(SOVAI), "run"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600
+        [str(SOVAI), "run"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=PROJECT_ROOT,
+        timeout=600,
     )
 
 
@@ -135,20 +116,13 @@ def test_a_full_disk_fails_the_publish_clearly_and_keeps_the_previous_version(
 
 
 def test_a_warehouse_folder_that_cannot_be_created_fails_sovai_run_with_a_clear_message(
-    tmp_path, seeds
+    tmp_path,
 ):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     warehouse = blocker / "warehouse" / "warehouse.duckdb"
 
-    result = subprocess.run(
-        [str(SOVAI), "run"],
-        capture_output=True,
-        text=True,
-        env=sovai_env(tmp_path, warehouse, seeds),
-        cwd=PROJECT_ROOT,
-        timeout=300,
-    )
+    result = sovai_run(private_env(tmp_path) | {"SOVAI_WAREHOUSE": str(warehouse)})
 
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -174,9 +148,8 @@ READER = textwrap.dedent(
 )
 
 
-def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succeeds(
-    tmp_path, built, warehouse, seeds, instance_env
-):
+def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succeeds(project):
+    warehouse, seeds = Path(project["SOVAI_WAREHOUSE"]), Path(project["SOVAI_SEEDS_DIR"])
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(warehouse)],
         stdin=subprocess.PIPE,
@@ -188,7 +161,7 @@ def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succee
     assert len(first) == 3, reader.stderr.read()
 
     edit(seeds / "assumptions.yaml", *CHEAPER_POWER)
-    run = sovai_run(sovai_env(tmp_path, warehouse, seeds, instance_env))
+    run = sovai_run(project)
     assert run.returncode == 0, run.stderr
 
     reader.stdin.write("\n")
@@ -201,29 +174,20 @@ def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succee
 
 
 def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_versions(
-    tmp_path, built, warehouse, seeds, instance_env
+    tmp_path, project
 ):
+    warehouse, seeds = Path(project["SOVAI_WAREHOUSE"]), Path(project["SOVAI_SEEDS_DIR"])
     cheaper = tmp_path / "cheaper-seeds"
     shutil.copytree(seeds, cheaper)
     edit(cheaper / "assumptions.yaml", *CHEAPER_POWER)
     edit(seeds / "assumptions.yaml", CHEAPER_POWER[0], "electricity_usd_per_kwh: 0.12 ")
-    env = sovai_env(tmp_path, warehouse, seeds, instance_env)
-    # Dagster creates its run storage on first use, and two first uses racing each other fail
-    # in Dagster's own schema set-up; a Dagster home in use already has it.
-    subprocess.run(
-        [sys.executable, "-c", "import dagster; dagster.DagsterInstance.get().get_runs(limit=1)"],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=tmp_path,
-    )
     runs = [
         subprocess.Popen(
             [str(SOVAI), "run"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=sovai_env(tmp_path, warehouse, folder, instance_env),
+            env={**os.environ, **project, "SOVAI_SEEDS_DIR": str(folder)},
             cwd=PROJECT_ROOT,
         )
         for folder in (seeds, cheaper)
@@ -253,10 +217,11 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
 
 
 def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_run_completes(
-    tmp_path, built, warehouse, seeds, instance_env, monkeypatch
+    project, monkeypatch
 ):
+    warehouse, seeds = Path(project["SOVAI_WAREHOUSE"]), Path(project["SOVAI_SEEDS_DIR"])
     edit(seeds / "assumptions.yaml", *CHEAPER_POWER)  # so the run publishes new versions
-    env = sovai_env(tmp_path, warehouse, seeds, instance_env)
+    env = {**os.environ, **project}
     run = subprocess.Popen(
         [str(SOVAI), "run"],
         stdout=subprocess.PIPE,
@@ -281,7 +246,7 @@ def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_ru
     assert not list(warehouse.parent.glob("*.publishing*")), "the killed run's copy is removed"
     # The run history no longer shows the killed run as running
     assert "failed: its process ended without finishing it" in rerun.stderr
-    for name, value in instance_env.items():  # the instance's config reads them
+    for name, value in project.items():  # the instance's config may read them
         monkeypatch.setenv(name, value)
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         statuses = [past.status for past in instance.get_runs()]
