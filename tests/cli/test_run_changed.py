@@ -1,5 +1,6 @@
 """`sovai run` builds what changed, by Dagster's data versions, and nothing when nothing did."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -83,6 +84,22 @@ def test_a_chart_file_or_table_gone_from_the_warehouse_is_built_again(built):
     assert "is not the version its last run published" in result.stderr
     assert assets and "new version" in " ".join(assets.values()), assets
     assert "Up to date" in run(built)[0].stderr
+
+
+def test_a_warehouse_moved_without_its_reports_gets_its_charts_drawn_beside_it(
+    sovai_built, tmp_path
+):
+    """The run history names the charts where the first run drew them, and they are still
+    there; what counts is whether this warehouse has them."""
+    moved = sovai_built.copy_to(tmp_path / "moved")
+    reports = Path(moved["SOVAI_WAREHOUSE"]).parent / "reports"
+    shutil.rmtree(reports)
+    result, assets = run(moved)
+    charts = {key for key in assets if key.startswith("reports/")}
+    assert {"reports/platform_efficiency_chart", "reports/index"} <= charts
+    assert not {key for key in assets if key.startswith(("raw/", "analytics/"))}, assets
+    assert sorted(path.name for path in reports.glob("platform_efficiency_chart-v*.png"))
+    assert "Up to date" in run(moved)[0].stderr
 
 
 def table_versions(env) -> dict[str, int]:
