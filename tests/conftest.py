@@ -17,27 +17,29 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 # The test files that take longest, longest first (measured with --durations=0 on 2 cores, all
-# files' times summed: 1,650 s for about 840 s of wall time). pytest-xdist hands whole files to its
-# two workers in collection order (--no-loadscope-reorder, see pyproject.toml), so starting with
-# these keeps a long file from starting last while the other worker sits idle.
+# files' times summed). pytest-xdist hands whole files to its two workers in collection order
+# (--no-loadscope-reorder, see pyproject.toml), so starting with these keeps a long file from
+# starting last while the other worker sits idle. The first files alternate between those that
+# wait for the session's build (sovai_built) and those that do not need it.
 SLOW_FILES = [
-    "tests/warehouse/test_run_faults.py",  # sovai runs on SQLite and on a PostgreSQL server
+    "tests/e2e/test_dagster_ui.py",  # two full builds in the UI's run worker, a browser
+    "tests/warehouse/test_run_faults_postgres.py",  # a build on a PostgreSQL server, then faults
     "tests/test_postgres_instance.py",  # a build, refreshes and a daemon on PostgreSQL
+    "tests/warehouse/test_run_faults.py",
     "tests/assets/test_refresh.py",
-    "tests/e2e/test_dagster_ui.py",
-    "tests/warehouse/test_kill_trials.py",
-    "tests/assets/test_market_refresh.py",
     "tests/ingest/test_bad_input_corpus.py",
-    "tests/scripts/test_bench_market_refresh.py",
-    "tests/cli/test_run_changed.py",
-    "tests/cli/test_build_and_sql.py",
-    "tests/checks/test_asset_checks.py",
-    "tests/assets/test_reports.py",
     "tests/cli/test_refresh.py",
-    "tests/assets/test_market_scope.py",
+    "tests/checks/test_asset_checks.py",
+    "tests/scripts/test_bench_market_refresh.py",
     "tests/test_readme_queries.py",
+    "tests/warehouse/test_kill_trials.py",
+    "tests/cli/test_run_changed.py",
+    "tests/assets/test_market_refresh.py",
+    "tests/assets/test_reports.py",
     "tests/test_make_ui.py",
-    "tests/warehouse/test_damaged.py",
+    "tests/assets/test_market_scope.py",
+    "tests/assets/test_hardware.py",
+    "tests/cli/test_build_and_sql.py",
 ]
 
 
