@@ -95,13 +95,13 @@ def test_a_seed_case_gets_its_message_from_sovai_validate(name, seeds, tmp_path)
 
 
 @pytest.fixture(scope="module")
-def landing_run(tmp_path_factory):
-    """One `sovai run` over a landing folder holding every landing case and an outside link."""
+def landing_run(sovai_built, tmp_path_factory):
+    """One `sovai run` over a landing folder holding every landing case and an outside link, on
+    a copy of the session's build (so the run is the market path's)."""
     root = tmp_path_factory.mktemp("corpus")
-    seeds = root / "seeds"
-    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-    landing = root / "data" / "landing"
-    landing.mkdir(parents=True)
+    env = sovai_built.copy_to(root)
+    landing = Path(env["SOVAI_LANDING_DIR"])
+    landing.mkdir(parents=True, exist_ok=True)
     hashes = {}
     for name in LANDING_CASES:
         shutil.copyfile(CORPUS / name, landing / name)
@@ -112,13 +112,6 @@ def landing_run(tmp_path_factory):
         "period,market,region,vendor,share,source\n2026-03-01,gpus,secret,nvidia,1.0,private\n"
     )
     (landing / OUTSIDE_LINK).symlink_to(outside)
-    (root / "dagster_home").mkdir()
-    env = {
-        "SOVAI_WAREHOUSE": str(root / "warehouse" / "warehouse.duckdb"),
-        "SOVAI_SEEDS_DIR": str(seeds),
-        "SOVAI_LANDING_DIR": str(landing),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
     result = sovai("run", env=env)
     return {"root": root, "landing": landing, "result": result, "hashes": hashes, "env": env}
 
