@@ -22,9 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # starting last while the other worker sits idle. The first files alternate between those that
 # wait for the session's build (sovai_built) and those that do not need it.
 SLOW_FILES = [
+    "tests/test_postgres_instance.py",  # a build, refreshes, run faults, a daemon on PostgreSQL
     "tests/e2e/test_dagster_ui.py",  # two full builds in the UI's run worker, a browser
-    "tests/warehouse/test_run_faults_postgres.py",  # a build on a PostgreSQL server, then faults
-    "tests/test_postgres_instance.py",  # a build, refreshes and a daemon on PostgreSQL
     "tests/warehouse/test_run_faults.py",
     "tests/assets/test_refresh.py",
     "tests/ingest/test_bad_input_corpus.py",

@@ -1,7 +1,11 @@
 """The production instance (deploy/dagster.yaml) against a real PostgreSQL server: `sovai run` and
 `sovai refresh` keep their runs and events in PostgreSQL, and with a real `dagster-daemon`, two
 market refreshes submitted at once and the schedule's run wait in the queue and run one after the
-other (the warehouse pool's limit of 1), and the landing sensor ticks."""
+other (the warehouse pool's limit of 1), and the landing sensor ticks. The run fault tests of
+tests/warehouse/test_run_faults.py where Dagster's instance plays a part (a reader holding the file
+through a run, two runs at once, a run killed mid-publish) run here too, on this instance: the
+same functions, with this module's `project`. One build from nothing serves the module; each test
+works on a copy of its folder and of its database."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import json
 import os
 import subprocess
 import time
+import uuid
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,17 +22,49 @@ import pytest
 
 from pipelines.resources import WAREHOUSE_POOL
 from tests.cli.runner import PROJECT_ROOT, no_traceback, private_env, sovai, stop_process_group
-from tests.postgres import dagster_url, deploy_home, postgres_url  # noqa: F401  (the fixture)
+from tests.conftest import copy_project
+from tests.postgres import (  # noqa: F401  (the fixture)
+    DATABASE,
+    dagster_url,
+    deploy_home,
+    new_database,
+    postgres_url,
+)
+from tests.warehouse.test_run_faults import (  # noqa: F401  (collected here with this `project`)
+    test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succeeds,
+    test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_run_completes,
+    test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_versions,
+)
+
+
+def on_postgres(env: dict[str, str], folder: Path, database_url: str) -> dict[str, str]:
+    """env with the production instance (deploy/dagster.yaml) on the database database_url."""
+    return env | {
+        "DAGSTER_HOME": str(deploy_home(folder)),
+        "DAGSTER_POSTGRES_URL": dagster_url(database_url),
+        "TEST_POSTGRES_URL": database_url,
+    }
 
 
 @pytest.fixture(scope="module")
-def deploy_env(tmp_path_factory, postgres_url) -> dict[str, str]:  # noqa: F811
+def built_on_postgres(tmp_path_factory, postgres_url):  # noqa: F811
+    """One `sovai run` from nothing with the production instance on the module's server: the
+    first test reads what it recorded; the others work on copies of its folder and database."""
     folder = tmp_path_factory.mktemp("deploy")
-    env = private_env(folder)
-    env["DAGSTER_HOME"] = str(deploy_home(folder))
-    env["DAGSTER_POSTGRES_URL"] = dagster_url(postgres_url)
-    env["TEST_POSTGRES_URL"] = postgres_url
-    return env
+    result = sovai("run", env=on_postgres(private_env(folder), folder, postgres_url))
+    assert result.returncode == 0, result.stderr
+    assert no_traceback(result)
+    return folder, result
+
+
+@pytest.fixture
+def project(built_on_postgres, postgres_url, tmp_path) -> dict[str, str]:  # noqa: F811
+    """`sovai`'s environment on a copy of that build and of its database (CREATE DATABASE ...
+    TEMPLATE), so a test starts from a built warehouse whose run history is in PostgreSQL."""
+    folder, _ = built_on_postgres
+    env = copy_project(folder, tmp_path / "project")
+    database = new_database(postgres_url, f"copy_{uuid.uuid4().hex[:12]}", template=DATABASE)
+    return on_postgres(env, tmp_path / "project", database)
 
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
@@ -39,18 +76,22 @@ def rows(url: str, sql: str, *params) -> list[tuple]:
         return connection.execute(sql, params or None).fetchall()
 
 
-def test_sovai_run_and_refresh_keep_their_runs_and_events_in_postgres(deploy_env):
-    url = deploy_env["TEST_POSTGRES_URL"]
-    for command in ("run", "refresh"):
-        result = sovai(command, env=deploy_env)
-        assert result.returncode == 0, result.stderr
-        assert no_traceback(result)
+def test_sovai_run_and_refresh_keep_their_runs_and_events_in_postgres(
+    built_on_postgres,
+    postgres_url,  # noqa: F811
+    project,
+):
+    _, first_run = built_on_postgres
+    assert "refresh_all" in first_run.stderr and "market_refresh" in first_run.stderr
+    refresh = sovai("refresh", env=project)
+    assert refresh.returncode == 0, refresh.stderr
+    assert no_traceback(refresh)
 
+    url = project["TEST_POSTGRES_URL"]  # the build's runs, and the refresh's, in the copy
     runs = rows(url, "select run_id, pipeline_name, status from runs order by create_timestamp")
-    jobs = [(job, status) for _, job, status in runs]
-    assert ("refresh_all", "SUCCESS") in jobs
-    assert ("market_refresh", "SUCCESS") in jobs
-    assert all(status == "SUCCESS" for _, status in jobs), jobs
+    jobs = [job for _, job, _ in runs]
+    assert all(status == "SUCCESS" for *_, status in runs), runs
+    assert jobs.count("refresh_all") == 1 and jobs.count("market_refresh") == 2, jobs
     events = dict(
         rows(
             url,
@@ -61,6 +102,8 @@ def test_sovai_run_and_refresh_keep_their_runs_and_events_in_postgres(deploy_env
     built = {job: events.get(run_id, 0) for run_id, job, _ in runs}
     assert built["refresh_all"] >= 40, built  # every seed table and analytics table
     assert built["market_refresh"] >= 1, built
+    before = rows(postgres_url, "select pipeline_name from runs order by create_timestamp")
+    assert [job for (job,) in before] == jobs[:-1], "the build's database is left as it was"
 
 
 def dagster(*args: str, env: dict[str, str]) -> subprocess.Popen:
@@ -97,17 +140,15 @@ def share_file(landing: Path, name: str, period: str) -> Path:
 
 
 def test_queued_market_refreshes_and_the_schedule_run_one_after_the_other_through_the_daemon(
-    deploy_env,
+    project,
 ):
     """Two market_refresh runs launched at once and the daily schedule (set to every minute by
     SOVAI_REFRESH_CRON) all go through the daemon's queue and the warehouse pool: no two overlap,
     all succeed. The first run takes a landed file; a second file lands while that run is still
     busy and the others wait, so the next run takes it: the warehouse ends with two new,
     consecutive versions of raw.market_shares, one per file."""
-    env = deploy_env | {"SOVAI_REFRESH_CRON": "* * * * *"}
+    env = project | {"SOVAI_REFRESH_CRON": "* * * * *"}  # a built warehouse and its history
     url = env["TEST_POSTGRES_URL"]
-    if not rows(url, "select 1 from runs where pipeline_name = 'refresh_all'"):
-        assert sovai("run", env=env).returncode == 0  # the tables market_refresh reads
     before = {run_id for (run_id,) in rows(url, "select run_id from runs")}
     versions_before = market_versions(env)
     landing = Path(env["SOVAI_LANDING_DIR"])

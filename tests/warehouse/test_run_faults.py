@@ -2,7 +2,7 @@
 for a whole run, two runs at once and a run killed mid-publish. Each starts from a copy of the
 session's first `sovai run` (tests/conftest.py, `sovai_built`). The tests where Dagster's instance
 plays a part (a reader through a run, two runs at once, a killed run) run here with the embedded
-SQLite instance, and in test_run_faults_postgres.py with the production instance
+SQLite instance, and in tests/test_postgres_instance.py with the production instance
 (deploy/dagster.yaml) on a real PostgreSQL server.
 
 (tests/warehouse/test_faults.py proves the same at the level of one publish.) The tests run as
@@ -42,7 +42,7 @@ def sha256(path: Path) -> str:
 def project(sovai_built, tmp_path: Path) -> dict[str, str]:
     """`sovai`'s environment on a copy of the session's first `sovai run`: its seeds, warehouse
     and Dagster home (the embedded SQLite instance, as `make run` uses), so a run builds only
-    what the test changes. tests/warehouse/test_run_faults_postgres.py runs the same tests with
+    what the test changes. tests/test_postgres_instance.py runs the same tests with
     the production instance."""
     return sovai_built.copy_to(tmp_path / "project")
 
