@@ -108,11 +108,12 @@ def get_settings() -> Settings:
 def _cron_from_env(variable: str, default: str) -> str:
     """A five-field cron string; a bad one is refused by name rather than left to fail later in
     the scheduler daemon, far from where it was set."""
-    from dagster._utils.schedules import is_valid_cron_string
-
     value = " ".join(os.environ.get(variable, "").split())
     if not value:
         return default
+    # imported only when set: Dagster's import costs every `sovai` command about a second
+    from dagster._utils.schedules import is_valid_cron_string
+
     if not is_valid_cron_string(value):
         raise SettingError(
             f"{variable}={value!r} is not a cron schedule: five fields, minute hour day-of-month "
