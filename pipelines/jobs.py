@@ -22,7 +22,7 @@ from pipelines.assets.market import SHARES
 from pipelines.ingest.landing_folder import LandingFolderError
 from pipelines.ingest.market_refresh import plan_refresh
 from pipelines.resources import WarehouseResource
-from pipelines.settings import DEFAULT_REFRESH_CRON, get_settings
+from pipelines.settings import DEFAULT_REFRESH_CRON, checked_refresh_cron, get_settings
 
 MARKET_PATH = dg.AssetSelection.assets(SHARES).downstream()
 # The sensor leaves a landing file alone until it has not changed for this long (a copy in
@@ -75,7 +75,7 @@ def build_jobs(
     )
     jobs = Jobs(
         [refresh_all, market_refresh, observe_sources],
-        [daily_market_refresh(get_settings().refresh_cron)],
+        [daily_market_refresh(checked_refresh_cron(get_settings()))],
         [landing_sensor],
     )
     if quality is None:

@@ -106,17 +106,23 @@ def get_settings() -> Settings:
 
 
 def _cron_from_env(variable: str, default: str) -> str:
-    """A five-field cron string; a bad one is refused by name rather than left to fail later in
-    the scheduler daemon, far from where it was set."""
-    value = " ".join(os.environ.get(variable, "").split())
-    if not value:
-        return default
-    # imported only when set: Dagster's import costs every `sovai` command about a second
+    """The schedule's cron string as set, whitespace tidied; checked by checked_refresh_cron
+    where the schedule is built, so the commands that never build it need not import Dagster
+    (its import costs each `sovai` process about a second)."""
+    return " ".join(os.environ.get(variable, "").split()) or default
+
+
+def checked_refresh_cron(settings: Settings) -> str:
+    """A five-field cron string; a bad one is refused by name when the code location loads
+    (`sovai run`, `make ui`, the daemon) rather than left to fail later in the scheduler daemon,
+    far from where it was set."""
     from dagster._utils.schedules import is_valid_cron_string
 
+    value = settings.refresh_cron
     if not is_valid_cron_string(value):
         raise SettingError(
-            f"{variable}={value!r} is not a cron schedule: five fields, minute hour day-of-month "
-            f"month day-of-week, e.g. {default!r} (every day at 06:00 UTC)."
+            f"SOVAI_REFRESH_CRON={value!r} is not a cron schedule: five fields, minute hour "
+            f"day-of-month month day-of-week, e.g. {DEFAULT_REFRESH_CRON!r} (every day at 06:00 "
+            "UTC)."
         )
     return value

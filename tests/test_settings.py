@@ -80,5 +80,5 @@ def test_the_daily_refresh_runs_when_sovai_refresh_cron_says(monkeypatch):
 def test_a_refresh_cron_that_is_not_one_is_refused_by_name(monkeypatch, value):
     monkeypatch.setenv("SOVAI_REFRESH_CRON", value)
     with pytest.raises(SettingError) as refused:
-        get_settings()
+        build_definitions()  # as the code location loads, before any schedule runs
     assert "SOVAI_REFRESH_CRON" in str(refused.value) and "five fields" in str(refused.value)

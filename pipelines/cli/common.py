@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from pipelines.cli.layout import render_table, terminal_width
-from pipelines.settings import get_settings
+from pipelines.settings import SettingError, get_settings
 from pipelines.warehouse.connection import (
     WarehouseDamagedError,
     WarehouseNotFoundError,
@@ -46,6 +46,8 @@ class SovaiGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.Abort() from None
+        except SettingError as error:  # an environment variable set wrong: the user's to fix
+            raise UserError(str(error)) from None
         # BaseException, not Exception: a Rust panic inside polars (pyo3's PanicException)
         # derives from BaseException alone and would otherwise print its traceback.
         except BaseException as error:

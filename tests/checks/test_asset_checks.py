@@ -114,16 +114,15 @@ def test_a_bad_seed_fails_its_tables_pandera_check_with_a_table_of_the_failing_c
     assert vendors.passed and "Nothing was published" not in vendors.description
 
 
-def test_a_refused_landing_file_fails_the_landing_check_and_the_good_file_goes_in(
-    warehouse, seeds, landing
-):
+def test_a_refused_landing_file_fails_the_landing_check_and_the_good_file_goes_in(built):
+    warehouse, seeds, landing = built  # a built warehouse: the market path runs alone
     (landing / "good.csv").write_text(
         "period,market,region,vendor,share,source\n2026-03-01,gpus,eu,nvidia,1.0,x\n"
     )
     (landing / "bad.csv").write_text(
         "period,market,region,vendor,share,source\n2026-03-01,gpus,us,nvidia,1.5,x\n"
     )
-    runs = run_job(warehouse, seeds, landing=landing)
+    runs = run_job(warehouse, seeds, job="market_refresh", landing=landing)
     assert runs.success  # not blocking: the good file and the tables after it go on
     key = dg.AssetCheckKey(dg.AssetKey(["raw", "market_shares"]), "landing_files_valid")
     check = evaluations(runs)[key]

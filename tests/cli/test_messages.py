@@ -89,3 +89,15 @@ def test_any_other_error_says_only_what_failed(env):
     message = sql_error(env, "select cast('x' as integer)")
     assert message.startswith("Error: the query failed: ")
     assert "read-only" not in message and "sovai tables" not in message
+
+
+def test_a_bad_refresh_cron_stops_sovai_run_with_the_setting_named_not_as_a_bug(tmp_path):
+    from tests.cli.runner import private_env, sovai
+
+    env = private_env(tmp_path) | {"SOVAI_REFRESH_CRON": "every day"}
+    result = sovai("run", env=env)
+    assert result.returncode == 1
+    assert "SOVAI_REFRESH_CRON='every day' is not a cron schedule" in result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    tables = sovai("tables", env=env)  # a reading command never builds the schedule
+    assert "No warehouse" in tables.stderr and "SOVAI_REFRESH_CRON" not in tables.stderr

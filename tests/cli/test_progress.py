@@ -11,20 +11,22 @@ from pipelines.definitions import build_definitions
 from tests.conftest import private_resource
 
 
-def test_the_bar_counts_every_planned_asset_as_the_run_materializes_it(tmp_path, seeds, warehouse):
-    resource = private_resource(warehouse, seeds, tmp_path / "landing")
-    job = build_definitions(resource, expectations=False).resolve_job_def("refresh_all")
+def test_the_bar_counts_every_planned_asset_as_the_run_materializes_it(tmp_path, built):
+    warehouse, seeds, landing = built  # the market run, on a built warehouse
+    resource = private_resource(warehouse, seeds, landing)
+    job = build_definitions(resource, expectations=False).resolve_job_def("market_refresh")
     terminal = io.StringIO()
     run_id = str(uuid.uuid4())
     (tmp_path / "dagster").mkdir()
     with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
         console = Console(file=terminal, force_terminal=True, color_system=None, width=160)
-        with RunProgress(instance, run_id, "refresh_all", console=console) as progress:
+        with RunProgress(instance, run_id, "market_refresh", console=console) as progress:
             result = job.execute_in_process(instance=instance, run_id=run_id)
     assert result.success
     materialized = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
     }
+    assert len(materialized) > 5
     assert progress.planned == progress.done == materialized
     assert f"{len(materialized)}/{len(materialized)} assets" in terminal.getvalue()
 
