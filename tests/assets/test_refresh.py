@@ -224,7 +224,7 @@ def test_a_seed_share_file_naming_an_unknown_vendor_is_refused_by_the_market_pat
     shares = next((seeds / "market_shares").glob("*.csv"))
     shares.write_text(shares.read_text().replace(",intel,", ",acme,", 1))
 
-    runs = run_job(warehouse, seeds)
+    runs = run_job(warehouse, seeds, job="market_refresh")  # the path that reads share files
     checks = [
         event.event_specific_data
         for event in runs.all_events

@@ -1,7 +1,6 @@
 """Charts and the report come out of a real run: files per chart and version, images in metadata."""
 
 import re
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -9,7 +8,8 @@ import pytest
 
 from pipelines.assets.report_metadata import INLINE_MARKDOWN_LIMIT
 from pipelines.assets.reporting import PREVIEW_COLUMNS
-from tests.conftest import PROJECT_ROOT, edit, run_job
+from pipelines.definitions import build_definitions
+from tests.conftest import edit, run_job
 
 CHARTS = [
     "accelerator_tokens_per_watt_chart",
@@ -67,19 +67,20 @@ def test_the_report_page_holds_every_chart_the_key_tables_and_versions_offline(b
 
 
 @pytest.fixture(scope="module")
-def shown(tmp_path_factory: pytest.TempPathFactory):
-    """One full run on an instance that keeps its compute logs in local files, as `make ui`'s
-    does: the materializations' metadata, the instance and the warehouse."""
-    root = tmp_path_factory.mktemp("shown")
-    seeds = root / "seeds"
-    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-    warehouse = root / "warehouse" / "warehouse.duckdb"
-    home = root / "dagster-home"
-    home.mkdir()
-    with dg.DagsterInstance.local_temp(str(home)) as instance:
-        runs = run_job(warehouse, seeds, landing=root / "landing", instance=instance)
-        assert runs.success
-        yield materializations(runs), instance, warehouse
+def shown(sovai_built, tmp_path_factory: pytest.TempPathFactory):
+    """The session's first `sovai run` (a copy of it), whose instance keeps its compute logs in
+    local files, as `make ui`'s does: each asset's latest materialization's metadata, the
+    instance and the warehouse."""
+    env = sovai_built.copy_to(tmp_path_factory.mktemp("shown"))
+    graph = build_definitions(expectations=False).resolve_asset_graph()
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        metadata = {
+            "/".join(key.path): instance.get_latest_materialization_event(
+                key
+            ).asset_materialization.metadata
+            for key in graph.materializable_asset_keys
+        }
+        yield metadata, instance, Path(env["SOVAI_WAREHOUSE"])
 
 
 def test_each_chart_is_a_short_markdown_image_the_asset_page_shows_without_a_click(shown):
