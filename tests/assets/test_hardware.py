@@ -6,10 +6,11 @@ import re
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, fresh_build, run_job
+from tests.conftest import PROJECT_ROOT, run_job
 from tests.ingest.test_hardware_sources import KEPT_CHIPS, small_catalog
 
 HARDWARE_TABLES = {
@@ -32,8 +33,10 @@ def versions(path: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return fresh_build(tmp_path_factory.mktemp("hardware"))
+def built(sovai_built):
+    """The session's full run (`sovai run` on the shipped seeds, the real hardware files): its
+    warehouse and seeds, read only, and the build, whose run history holds the metadata."""
+    return sovai_built.warehouse, sovai_built.root / "seeds", sovai_built
 
 
 def test_a_full_run_ingests_both_real_files_and_publishes_every_hardware_table(built):
@@ -71,14 +74,14 @@ def test_a_full_run_settles_no_chip_on_a_missing_input_and_shows_why_consumer_ca
     assert {row[2] for row in excluded} == {"Note 2 to 3A090"}
 
 
-def test_the_match_rate_and_unmatched_names_are_in_the_metadata(built):
-    _, _, result = built
-    (event,) = [
-        e
-        for e in result.get_asset_materialization_events()
-        if e.asset_key.path == ["analytics", "accelerator_matches"]
-    ]
-    metadata = event.event_specific_data.materialization.metadata
+def test_the_match_rate_and_unmatched_names_are_in_the_metadata(built, tmp_path):
+    _, _, build = built
+    home = build.copy_to(tmp_path / "copy")["DAGSTER_HOME"]  # the build's own is not opened
+    with dg.DagsterInstance.from_config(home) as instance:
+        event = instance.get_latest_materialization_event(
+            dg.AssetKey(["analytics", "accelerator_matches"])
+        )
+    metadata = event.asset_materialization.metadata
     assert metadata["name_match_rate"].value == pytest.approx(0.8)
     assert metadata["result_match_rate"].value == pytest.approx(700 / 827)
     assert "NVIDIA L40S" in metadata["unmatched_names"].value
