@@ -86,10 +86,11 @@ class SovaiBuild:
 
     @property
     def env(self) -> dict[str, str]:
-        """`sovai`'s environment on this folder (tests/cli/runner.py, private_env)."""
-        from tests.cli.runner import private_env
+        """`sovai`'s environment on this folder (tests/cli/runner.py); nothing is written, as
+        other workers may be copying it."""
+        from tests.cli.runner import project_env
 
-        return private_env(self.root) | {"SOVAI_EXPECTATIONS": "on"}
+        return project_env(self.root) | {"SOVAI_EXPECTATIONS": "on"}
 
     def copy_to(self, folder: Path) -> dict[str, str]:
         """A copy of the build in folder, its Dagster home included (copy_project)."""
@@ -119,7 +120,7 @@ def sovai_built(tmp_path_factory: pytest.TempPathFactory) -> SovaiBuild:
     a run 30 to 40 seconds) or the whole folder with its Dagster home (SovaiBuild.copy_to). The
     pytest-xdist workers share it: the first to ask builds it, under a file lock, the others
     wait. Nobody changes it."""
-    from tests.cli.runner import sovai
+    from tests.cli.runner import private_env, sovai
 
     # Under xdist each worker's base folder sits in the session's; alone, the session's own.
     shared = tmp_path_factory.getbasetemp()
@@ -131,7 +132,7 @@ def sovai_built(tmp_path_factory: pytest.TempPathFactory) -> SovaiBuild:
         if not outcome.exists():
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir()
-            result = sovai("run", env=SovaiBuild(root, 0, "", "").env)
+            result = sovai("run", env=private_env(root) | {"SOVAI_EXPECTATIONS": "on"})
             printed = {"returncode": result.returncode, "stdout": result.stdout}
             outcome.write_text(json.dumps(printed | {"stderr": result.stderr}))
     build = SovaiBuild(root, **json.loads(outcome.read_text()))

@@ -41,9 +41,14 @@ def private_env(folder: Path) -> dict[str, str]:
     (folder / "dagster_home").mkdir(exist_ok=True)
     # Set up as a user's instance is (dagster.yaml in DAGSTER_HOME): no first-run notices
     (folder / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return project_env(folder)
+
+
+def project_env(folder: Path) -> dict[str, str]:
+    """`sovai`'s environment on a folder laid out as private_env lays it out (nothing written)."""
     return {
         "SOVAI_WAREHOUSE": str(folder / "wh" / "warehouse.duckdb"),
-        "SOVAI_SEEDS_DIR": str(seeds),
+        "SOVAI_SEEDS_DIR": str(folder / "seeds"),
         "SOVAI_LANDING_DIR": str(folder / "data" / "landing"),
         "DAGSTER_HOME": str(folder / "dagster_home"),
         "SOVAI_EXPECTATIONS": "off",  # tests/checks/test_expectations.py runs the GX suites
