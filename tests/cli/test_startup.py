@@ -22,8 +22,8 @@ try:
     main()
 except SystemExit:
     pass
-loaded = sorted(name for name in sys.modules if name.split(".")[0] in {heavy})
-print("LOADED", " ".join(sorted({{name.split(".")[0] for name in loaded}})), file=sys.stderr)
+loaded = {{name.split(".")[0] for name in sys.modules}} & {heavy}
+print("LOADED", *sorted(loaded), file=sys.stderr)
 """
 
 

@@ -25,7 +25,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.cli.runner import private_env
+from tests.cli.runner import private_env, sovai
 from tests.conftest import edit, run_job
 from tests.warehouse.test_kill_trials import kill_trials
 
@@ -45,17 +45,6 @@ def project(sovai_built, tmp_path: Path) -> dict[str, str]:
     what the test changes. tests/test_postgres_instance.py runs the same tests with
     the production instance."""
     return sovai_built.copy_to(tmp_path / "project")
-
-
-def sovai_run(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SOVAI), "run"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        cwd=PROJECT_ROOT,
-        timeout=600,
-    )
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -122,7 +111,7 @@ def test_a_warehouse_folder_that_cannot_be_created_fails_sovai_run_with_a_clear_
     blocker.write_text("not a folder")
     warehouse = blocker / "warehouse" / "warehouse.duckdb"
 
-    result = sovai_run(private_env(tmp_path) | {"SOVAI_WAREHOUSE": str(warehouse)})
+    result = sovai("run", env=private_env(tmp_path) | {"SOVAI_WAREHOUSE": str(warehouse)})
 
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -161,7 +150,7 @@ def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succee
     assert len(first) == 3, reader.stderr.read()
 
     edit(seeds / "assumptions.yaml", *CHEAPER_POWER)
-    run = sovai_run(project)
+    run = sovai("run", env=project)
     assert run.returncode == 0, run.stderr
 
     reader.stdin.write("\n")
@@ -240,7 +229,7 @@ def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_ru
     assert run.returncode == -signal.SIGKILL
 
     assert_whole(warehouse)  # the version being written never became visible
-    rerun = sovai_run(env)
+    rerun = sovai("run", env=project)
     assert rerun.returncode == 0, rerun.stderr
     assert_whole(warehouse)
     assert not list(warehouse.parent.glob("*.publishing*")), "the killed run's copy is removed"
