@@ -17,9 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 # The test files that take longest, longest first (measured with --durations=0 on 2 cores, all
-# files' times summed). pytest-xdist hands whole files to its two workers in collection order
+# files' times summed). pytest-xdist hands whole files to its workers in collection order
 # (--no-loadscope-reorder, see pyproject.toml), so starting with these keeps a long file from
-# starting last while the other worker sits idle. The first files alternate between those that
+# starting last while the other workers sit idle. The first files alternate between those that
 # wait for the session's build (sovai_built) and those that do not need it.
 SLOW_FILES = [
     "tests/test_postgres_instance.py",  # a build, refreshes, run faults, a daemon on PostgreSQL
@@ -199,6 +199,20 @@ def private_resource(warehouse: Path, seeds: Path, landing: Path) -> WarehouseRe
         seeds_dir=str(seeds),
         landing_dir=str(landing),
     )
+
+
+def run_with_upstream(warehouse: Path, seeds: Path, key: dg.AssetKey) -> Runs:
+    """A real in-process run of one asset and everything it reads, as "Materialize" with its
+    upstream does in the UI: for tests of one path that need not rebuild the rest."""
+    resource = private_resource(warehouse, seeds, seeds.parent / "no-landing")
+    path = dg.define_asset_job("path", selection=dg.AssetSelection.assets(key).upstream())
+    definitions = dg.Definitions.merge(
+        build_definitions(resource, expectations=False), dg.Definitions(jobs=[path])
+    )
+    result = definitions.resolve_job_def("path").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    return Runs([result])
 
 
 def run_job(

@@ -9,7 +9,7 @@ import pytest
 from pipelines.assets.report_metadata import INLINE_MARKDOWN_LIMIT
 from pipelines.assets.reporting import PREVIEW_COLUMNS
 from pipelines.definitions import build_definitions
-from tests.conftest import edit, run_job
+from tests.conftest import edit, run_with_upstream
 
 CHARTS = [
     "accelerator_tokens_per_watt_chart",
@@ -27,27 +27,28 @@ def materializations(runs) -> dict[str, dict]:
     }
 
 
-def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(warehouse, seeds):
-    runs = run_job(warehouse, seeds)
-    assert runs.success
+def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(sovai_built, tmp_path):
+    env = sovai_built.copy_to(tmp_path / "project")  # the user's first run: every chart, v1
+    warehouse, seeds = Path(env["SOVAI_WAREHOUSE"]), Path(env["SOVAI_SEEDS_DIR"])
     reports = warehouse.parent / "reports"
     assert sorted(path.name for path in reports.glob("*.png")) == [f"{c}-v1.png" for c in CHARTS]
-    metadata = materializations(runs)
-    chart = metadata["reports/platform_efficiency_chart"]
+
+    # A changed platform is a new table version, hence a new chart file; the old one stays.
+    edit(seeds / "platforms.csv", "x86_current,100,350,", "x86_current,100,360,")
+    chart_key = dg.AssetKey(["reports", "platform_efficiency_chart"])
+    runs = run_with_upstream(warehouse, seeds, chart_key)
+    assert runs.success
+    assert (reports / "platform_efficiency_chart-v2.png").exists()
+    assert (reports / "platform_efficiency_chart-v1.png").exists()
+    chart = materializations(runs)["reports/platform_efficiency_chart"]
     assert chart["chart"].value.startswith("![Platform efficiency")
     # an instance without local compute logs (this ephemeral one) gets the PNG in the Markdown
     assert "(data:image/png;base64,iVBORw0KGgo" in chart["chart"].value  # a PNG signature
     assert chart["dagster/row_count"].value == 3
     assert (chart["source_table"].value, chart["source_version"].value) == (
         "analytics.platform_efficiency",
-        1,
+        2,
     )
-
-    # A changed platform is a new table version, hence a new chart file; the old one stays.
-    edit(seeds / "platforms.csv", "x86_current,100,350,", "x86_current,100,360,")
-    assert run_job(warehouse, seeds, job="refresh_all").success
-    assert (reports / "platform_efficiency_chart-v2.png").exists()
-    assert (reports / "platform_efficiency_chart-v1.png").exists()
 
 
 def test_the_report_page_holds_every_chart_the_key_tables_and_versions_offline(built_template):

@@ -31,7 +31,11 @@ from tests.warehouse.test_kill_trials import kill_trials
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
-CHEAPER_POWER = ("electricity_usd_per_kwh: 0.15 ", "electricity_usd_per_kwh: 0.10 ")
+# A change a run must publish: the x86 baseline draws less power (a cheaper platform). It feeds
+# raw.platforms, analytics.platform_efficiency and its chart only, so each run under a fault
+# rebuilds a few assets, not the 21 an edit of the assumptions reaches.
+X86 = "x86_current,100,{watts},"
+LOWER_POWER = (X86.format(watts=350), X86.format(watts=300))
 
 
 def sha256(path: Path) -> str:
@@ -149,7 +153,7 @@ def test_a_reader_session_open_for_a_whole_run_keeps_its_view_and_the_run_succee
     first = reader.stdout.readline().split()
     assert len(first) == 3, reader.stderr.read()
 
-    edit(seeds / "assumptions.yaml", *CHEAPER_POWER)
+    edit(seeds / "platforms.csv", *LOWER_POWER)
     run = sovai("run", env=project)
     assert run.returncode == 0, run.stderr
 
@@ -168,8 +172,8 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
     warehouse, seeds = Path(project["SOVAI_WAREHOUSE"]), Path(project["SOVAI_SEEDS_DIR"])
     cheaper = tmp_path / "cheaper-seeds"
     shutil.copytree(seeds, cheaper)
-    edit(cheaper / "assumptions.yaml", *CHEAPER_POWER)
-    edit(seeds / "assumptions.yaml", CHEAPER_POWER[0], "electricity_usd_per_kwh: 0.12 ")
+    edit(cheaper / "platforms.csv", *LOWER_POWER)
+    edit(seeds / "platforms.csv", LOWER_POWER[0], X86.format(watts=320))
     runs = [
         subprocess.Popen(
             [str(SOVAI), "run"],
@@ -186,22 +190,23 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
         assert run.returncode == 0, errors
 
     assert_whole(warehouse)
-    # Each run published its own assumptions; every version of every table derived from them
-    # holds one electricity price, never rows of both runs.
-    prices = query(
-        warehouse,
-        "select _version, list(distinct electricity_usd_per_kwh) "
-        "from history.raw_assumptions group by _version order by _version",
+    # Each run published its own platforms, and each version of the table derived from them is
+    # one run's whole result: the power its raw version holds, never rows of both runs.
+    x86_power = (
+        "select _version, list(power_watts) from history.{table} "
+        "where platform = 'x86_current' group by _version order by _version"
     )
-    assert [version for version, _ in prices] == [1, 2, 3]  # the first build, then both runs
-    assert sorted(price for _, (price,) in prices[1:]) == [0.10, 0.12]
+    raw = query(warehouse, x86_power.format(table="raw_platforms"))
+    assert [version for version, _ in raw] == [1, 2, 3]  # the first build, then both runs
+    assert sorted(watts for _, (watts,) in raw[1:]) == [300, 320]
+    derived = query(warehouse, x86_power.format(table="platform_efficiency"))
+    assert derived == raw, "each version of platform_efficiency follows one raw version"
     per_version = query(
         warehouse,
         "select _version, count(*), "
         "count(distinct round(energy_cost_usd_per_year / power_watts, 9)) "
         "from history.platform_efficiency group by _version order by _version",
     )
-    assert [version for version, _, _ in per_version] == list(range(1, len(per_version) + 1))
     assert all(rows == 3 and distinct == 1 for _, rows, distinct in per_version), per_version
 
 
@@ -209,7 +214,7 @@ def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_ru
     project, monkeypatch
 ):
     warehouse, seeds = Path(project["SOVAI_WAREHOUSE"]), Path(project["SOVAI_SEEDS_DIR"])
-    edit(seeds / "assumptions.yaml", *CHEAPER_POWER)  # so the run publishes new versions
+    edit(seeds / "platforms.csv", *LOWER_POWER)  # so the run publishes new versions
     env = {**os.environ, **project}
     run = subprocess.Popen(
         [str(SOVAI), "run"],
@@ -242,8 +247,8 @@ def test_a_sovai_run_killed_mid_publish_leaves_a_whole_warehouse_and_the_next_ru
         failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
     assert dg.DagsterRunStatus.STARTED not in statuses
     assert [past.tags["sovai/pid"] for past in failed] == [str(run.pid)]
-    cheaper = query(
+    lower = query(
         warehouse,
-        "select min(energy_cost_usd_per_year / power_watts) from analytics.platform_efficiency",
+        "select power_watts from analytics.platform_efficiency where platform = 'x86_current'",
     )
-    assert cheaper[0][0] == pytest.approx(8760 / 1000 * 0.10)
+    assert lower == [(300,)]
