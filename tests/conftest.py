@@ -147,17 +147,6 @@ def built_template(sovai_built: SovaiBuild) -> Path:
     return sovai_built.warehouse
 
 
-def fresh_build(root: Path, landing: Path | None = None) -> tuple[Path, Path, "Runs"]:
-    """A full build in root of a copy of the seeds: its warehouse, seeds and runs (for tests that
-    read a build's events; the others copy the session's build)."""
-    seeds = root / "seeds"
-    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-    warehouse = root / "warehouse" / "warehouse.duckdb"
-    result = run_job(warehouse, seeds, landing=landing)
-    assert result.success
-    return warehouse, seeds, result
-
-
 def copy_built(built_template: Path, warehouse: Path) -> Path:
     """A copy of the session's built warehouse at warehouse (its folder created)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -2,11 +2,14 @@
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import fresh_build, run_job
+from pipelines.definitions import build_definitions
+from tests.conftest import run_job
 
 ANALYTICS_TABLES = {
     "platform_efficiency",
@@ -46,9 +49,18 @@ def versions(path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def first_build(tmp_path_factory):
-    """A full build of the module's own, for the tests that read its events or its tables only."""
-    return fresh_build(tmp_path_factory.mktemp("first-build"))
+def first_build(sovai_built, tmp_path_factory):
+    """The user's first `sovai run` (a copy of the session's), for the tests that only read its
+    tables or what its run history holds: its warehouse, seeds and each asset's materialization
+    as the UI shows it."""
+    env = sovai_built.copy_to(tmp_path_factory.mktemp("first-build"))
+    graph = build_definitions(expectations=False).resolve_asset_graph()
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        materializations = [
+            instance.get_latest_materialization_event(key).get_dagster_event()
+            for key in graph.materializable_asset_keys
+        ]
+    return Path(env["SOVAI_WAREHOUSE"]), Path(env["SOVAI_SEEDS_DIR"]), materializations
 
 
 @pytest.fixture
@@ -107,8 +119,7 @@ def test_the_warehouse_holds_the_article_figures(first_build):
 
 
 def test_every_materialization_reports_row_count_schema_and_preview(first_build):
-    _, _, result = first_build
-    events = result.get_asset_materialization_events()
+    _, _, events = first_build
     assert len(events) >= 25
     for event in events:
         metadata = event.event_specific_data.materialization.metadata
@@ -237,12 +248,8 @@ def test_a_seed_share_file_naming_an_unknown_vendor_is_refused_by_the_market_pat
     assert shares.exists(), "a seed file is never moved or deleted"
 
 
-def column_deps(result, table: str) -> dict[str, set[tuple[str, str]]]:
-    (event,) = [
-        event
-        for event in result.get_asset_materialization_events()
-        if event.asset_key.path == ["analytics", table]
-    ]
+def column_deps(materializations, table: str) -> dict[str, set[tuple[str, str]]]:
+    (event,) = [event for event in materializations if event.asset_key.path == ["analytics", table]]
     lineage = event.event_specific_data.materialization.metadata["dagster/column_lineage"]
     return {
         column: {("/".join(dep.asset_key.path), dep.column_name) for dep in sources}
@@ -251,8 +258,8 @@ def column_deps(result, table: str) -> dict[str, set[tuple[str, str]]]:
 
 
 def test_sql_models_report_column_lineage_from_their_sql(first_build):
-    _, _, result = first_build
-    deps = column_deps(result, "market_concentration_history")
+    _, _, materializations = first_build
+    deps = column_deps(materializations, "market_concentration_history")
     # the vendor whose share moved most, named only where the series has a previous period
     assert deps["top_mover"] == {
         ("raw/market_shares", "vendor"),
@@ -263,6 +270,6 @@ def test_sql_models_report_column_lineage_from_their_sql(first_build):
     # Followed in one walk per model: market_concentration's columns, which sqlglot lost when
     # each column was followed on its own, have their lineage too
     shares = {("raw/market_shares", "share"), ("raw/market_shares", "vendor")}
-    concentration = column_deps(result, "market_concentration")
+    concentration = column_deps(materializations, "market_concentration")
     assert concentration["hhi"] == shares
     assert concentration["period"] == {("raw/market_shares", "period")}
