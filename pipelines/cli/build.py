@@ -71,6 +71,7 @@ def run(quiet: bool, force: bool) -> None:
       sovai run --quiet      # for cron and scripts
       sovai run --force      # rebuild everything
     """
+    _check_warehouse_folder()
     say("Looking for inputs and code that changed since the last run ...", quiet)
     landing = get_settings().landing_dir
     if not landing.exists():  # where new market files go; made here so it is there to drop into
@@ -139,12 +140,25 @@ def refresh(quiet: bool, first, last, everything: bool) -> None:
     _refresh_market(quiet, RecomputeRequest(requested, everything))
 
 
+def _check_warehouse_folder() -> None:
+    """Before a run starts: a warehouse folder that cannot be made would fail every asset that
+    publishes, one by one, after the inputs were read; say it once, at once."""
+    from pipelines.warehouse.history import PublishError
+    from pipelines.warehouse.publish import make_warehouse_folder
+
+    try:
+        make_warehouse_folder(get_settings().warehouse_path)
+    except PublishError as error:
+        raise UserError(str(error)) from None
+
+
 def _refresh_market(quiet: bool, request=None) -> None:
     from pipelines.cli.job_runs import run_job
     from pipelines.ingest.landing_folder import LandingFolderError
     from pipelines.ingest.market_refresh import plan_refresh
     from pipelines.warehouse.connection import WarehouseDamagedError
 
+    _check_warehouse_folder()
     try:
         plan = plan_refresh(get_settings())
     except (WarehouseDamagedError, LandingFolderError) as error:

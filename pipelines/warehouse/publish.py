@@ -105,6 +105,18 @@ class PublishOutcome:
     recorded_inputs: bool = False
 
 
+def make_warehouse_folder(warehouse_path: Path) -> None:
+    """The warehouse's folder, made if missing; a PublishError saying what to set if it cannot
+    be (`sovai run` checks this before it starts a run, so the user hears it once, at once)."""
+    try:
+        Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(
+            f"Cannot create the warehouse folder {Path(warehouse_path).parent}: "
+            f"{error.strerror}. Set SOVAI_WAREHOUSE to a writable location."
+        ) from error
+
+
 def publish(
     warehouse_path: Path,
     tables: Sequence[TableToPublish],
@@ -113,13 +125,7 @@ def publish(
 ) -> list[PublishOutcome]:
     """Publish every table as a new version, or none; unchanged tables keep their version."""
     warehouse_path = Path(warehouse_path)
-    try:
-        warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise PublishError(
-            f"Cannot create the warehouse folder {warehouse_path.parent}: {error.strerror}. "
-            "Set SOVAI_WAREHOUSE to a writable location."
-        ) from error
+    make_warehouse_folder(warehouse_path)
     with writer_lock(warehouse_path):
         _remove_stale_copies(warehouse_path)
         existed = warehouse_path.exists()

@@ -115,12 +115,16 @@ def test_a_warehouse_folder_that_cannot_be_created_fails_sovai_run_with_a_clear_
     blocker.write_text("not a folder")
     warehouse = blocker / "warehouse" / "warehouse.duckdb"
 
-    result = sovai("run", env=private_env(tmp_path) | {"SOVAI_WAREHOUSE": str(warehouse)})
+    env = private_env(tmp_path) | {"SOVAI_WAREHOUSE": str(warehouse)}
+    for command in ("run", "refresh"):
+        result = sovai(command, env=env)
 
-    assert result.returncode == 1
-    assert "Traceback" not in result.stdout + result.stderr
-    assert "Cannot create the warehouse folder" in result.stderr
-    assert "Set SOVAI_WAREHOUSE to a writable location" in result.stderr
+        assert result.returncode == 1
+        assert "Traceback" not in result.stdout + result.stderr
+        # said once, before a run starts, not by each asset that would publish, one by one
+        assert result.stderr.count("Cannot create the warehouse folder") == 1, result.stderr
+        assert "Set SOVAI_WAREHOUSE to a writable location" in result.stderr
+        assert "Running " not in result.stderr, "no run was started"
     assert blocker.read_text() == "not a folder"
 
 
