@@ -190,11 +190,11 @@ def private_resource(warehouse: Path, seeds: Path, landing: Path) -> WarehouseRe
     )
 
 
-def run_with_upstream(warehouse: Path, seeds: Path, key: dg.AssetKey) -> Runs:
-    """A real in-process run of one asset and everything it reads, as "Materialize" with its
-    upstream does in the UI: for tests of one path that need not rebuild the rest."""
+def run_with_upstream(warehouse: Path, seeds: Path, *keys: dg.AssetKey) -> Runs:
+    """A real in-process run of some assets and everything they read, as "Materialize" with
+    their upstream does in the UI: for tests of one path that need not rebuild the rest."""
     resource = private_resource(warehouse, seeds, seeds.parent / "no-landing")
-    path = dg.define_asset_job("path", selection=dg.AssetSelection.assets(key).upstream())
+    path = dg.define_asset_job("path", selection=dg.AssetSelection.assets(*keys).upstream())
     definitions = dg.Definitions.merge(
         build_definitions(resource, expectations=False), dg.Definitions(jobs=[path])
     )

@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_job
+from tests.conftest import PROJECT_ROOT, run_job, run_with_upstream
 from tests.ingest.test_hardware_sources import KEPT_CHIPS, small_catalog
 
 HARDWARE_TABLES = {
@@ -137,7 +137,9 @@ def test_environment_variables_point_the_run_at_newer_files(
     monkeypatch.setenv("SOVAI_HARDWARE_CATALOG", str(catalog))
     monkeypatch.setenv("SOVAI_MLPERF_RESULTS", str(results))
 
-    assert run_job(warehouse, seeds).success
+    # the hardware path only: the tables read from those files and what they feed
+    read = [["analytics", "accelerators"], ["raw", "mlperf_results"], ["raw", "hardware_sources"]]
+    assert run_with_upstream(warehouse, seeds, *map(dg.AssetKey, read)).success
     assert query(warehouse, "select count(*) from analytics.accelerators") == [(len(KEPT_CHIPS),)]
     assert query(
         warehouse,
