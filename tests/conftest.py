@@ -190,7 +190,12 @@ def private_resource(warehouse: Path, seeds: Path, landing: Path) -> WarehouseRe
     )
 
 
-def run_with_upstream(warehouse: Path, seeds: Path, *keys: dg.AssetKey) -> Runs:
+def run_with_upstream(
+    warehouse: Path,
+    seeds: Path,
+    *keys: dg.AssetKey,
+    instance: dg.DagsterInstance | None = None,
+) -> Runs:
     """A real in-process run of some assets and everything they read, as "Materialize" with
     their upstream does in the UI: for tests of one path that need not rebuild the rest."""
     resource = private_resource(warehouse, seeds, seeds.parent / "no-landing")
@@ -199,7 +204,7 @@ def run_with_upstream(warehouse: Path, seeds: Path, *keys: dg.AssetKey) -> Runs:
         build_definitions(resource, expectations=False), dg.Definitions(jobs=[path])
     )
     result = definitions.resolve_job_def("path").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
     )
     return Runs([result])
 

@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_job, run_with_upstream
+from tests.conftest import PROJECT_ROOT, run_with_upstream
 from tests.ingest.test_hardware_sources import KEPT_CHIPS, small_catalog
 
 HARDWARE_TABLES = {
@@ -166,7 +166,9 @@ def test_a_bad_hardware_file_stops_the_run_at_ingest_and_publishes_nothing(built
     records[0]["Power_Units"], records[0]["Power_Result"] = "kilowatt-hours", 3.0
     path.write_text(json.dumps(records), encoding="utf-8")
 
-    result = run_job(warehouse, seeds)
+    # the hardware path beside another source's: the one stops at ingest, the other goes in
+    read = [["analytics", "benchmark_results"], ["analytics", "platform_efficiency"]]
+    result = run_with_upstream(warehouse, seeds, *map(dg.AssetKey, read))
     assert not result.success
     failure = next(event for event in result.all_events if event.is_step_failure)
     assert failure.step_key == "ingest_hardware"

@@ -15,7 +15,7 @@ import yaml
 from pipelines.definitions import build_definitions
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish, publish
-from tests.conftest import edit, run_job
+from tests.conftest import edit, run_job, run_with_upstream
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONCENTRATION = dg.AssetKey(["analytics", "market_concentration"])
@@ -178,7 +178,7 @@ def test_a_changed_column_schema_warns_against_the_previous_materialization(buil
         dg.AssetMaterialization(efficiency, metadata={"dagster/column_schema": earlier})
     )
 
-    runs = run_job(warehouse, seeds, job="refresh_all", instance=instance)
+    runs = run_with_upstream(warehouse, seeds, efficiency, instance=instance)
 
     check = evaluations(runs)[dg.AssetCheckKey(efficiency, "column_schema_unchanged")]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
