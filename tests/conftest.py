@@ -190,6 +190,26 @@ def private_resource(warehouse: Path, seeds: Path, landing: Path) -> WarehouseRe
     )
 
 
+def run_selection(
+    warehouse: Path,
+    seeds: Path,
+    selection: dg.AssetSelection,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    expectations: bool = False,
+) -> Runs:
+    """A real in-process run of the selected assets or checks only, on the given paths."""
+    resource = private_resource(warehouse, seeds, seeds.parent / "no-landing")
+    job = dg.define_asset_job("selected", selection=selection)
+    definitions = dg.Definitions.merge(
+        build_definitions(resource, expectations=expectations), dg.Definitions(jobs=[job])
+    )
+    result = definitions.resolve_job_def("selected").execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    return Runs([result])
+
+
 def run_with_upstream(
     warehouse: Path,
     seeds: Path,
@@ -198,15 +218,8 @@ def run_with_upstream(
 ) -> Runs:
     """A real in-process run of some assets and everything they read, as "Materialize" with
     their upstream does in the UI: for tests of one path that need not rebuild the rest."""
-    resource = private_resource(warehouse, seeds, seeds.parent / "no-landing")
-    path = dg.define_asset_job("path", selection=dg.AssetSelection.assets(*keys).upstream())
-    definitions = dg.Definitions.merge(
-        build_definitions(resource, expectations=False), dg.Definitions(jobs=[path])
-    )
-    result = definitions.resolve_job_def("path").execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
-    )
-    return Runs([result])
+    selection = dg.AssetSelection.assets(*keys).upstream()
+    return run_selection(warehouse, seeds, selection, instance=instance)
 
 
 def run_job(

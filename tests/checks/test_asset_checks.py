@@ -13,9 +13,8 @@ import polars as pl
 import yaml
 
 from pipelines.definitions import build_definitions
-from pipelines.resources import WarehouseResource
 from pipelines.warehouse.publish import TableToPublish, publish
-from tests.conftest import edit, run_job, run_with_upstream
+from tests.conftest import edit, run_job, run_selection, run_with_upstream
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONCENTRATION = dg.AssetKey(["analytics", "market_concentration"])
@@ -36,15 +35,8 @@ def table_records(metadata_value) -> list[dict]:
 
 
 def run_checks_only(warehouse: Path, seeds: Path, keys, instance, expectations=False):
-    resource = WarehouseResource(
-        warehouse_path=str(warehouse), seeds_dir=str(seeds), allow_outside_project=True
-    )
-    base = build_definitions(resource, expectations=expectations)
-    job = dg.define_asset_job("checks_only", selection=dg.AssetSelection.checks_for_assets(*keys))
-    defs = dg.Definitions.merge(base, dg.Definitions(jobs=[job]))
-    return defs.resolve_job_def("checks_only").execute_in_process(
-        instance=instance, raise_on_error=False
-    )
+    selection = dg.AssetSelection.checks_for_assets(*keys)
+    return run_selection(warehouse, seeds, selection, instance=instance, expectations=expectations)
 
 
 def break_market_concentration(warehouse: Path) -> None:

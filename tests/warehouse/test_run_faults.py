@@ -32,8 +32,8 @@ from tests.warehouse.test_kill_trials import kill_trials
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
 # A change a run must publish: the x86 baseline draws less power (a cheaper platform). It feeds
-# raw.platforms, analytics.platform_efficiency and its chart only, so each run under a fault
-# rebuilds a few assets, not the 21 an edit of the assumptions reaches.
+# raw.platforms, analytics.platform_efficiency, its chart and the report page only, so each run
+# under a fault rebuilds 4 assets, not the 21 an edit of the assumptions reaches.
 X86 = "x86_current,100,{watts},"
 LOWER_POWER = (X86.format(watts=350), X86.format(watts=300))
 
