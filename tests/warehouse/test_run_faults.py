@@ -195,8 +195,11 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
         assert run.returncode == 0, errors
 
     assert_whole(warehouse)
-    # Each run published its own platforms, and each version of the table derived from them is
-    # one run's whole result: the power its raw version holds, never rows of both runs.
+    # Each run published its own platforms. platform_efficiency is computed from raw.platforms
+    # as the warehouse holds it when the step runs, so when the second run's raw version lands
+    # before the first run computes, both runs compute the same table and it gets one new
+    # version, not two. Either way each version is one raw version's whole result (never rows
+    # of both runs), and the newest follows the newest raw version.
     x86_power = (
         "select _version, list(power_watts) from history.{table} "
         "where platform = 'x86_current' group by _version order by _version"
@@ -205,7 +208,9 @@ def test_two_sovai_runs_started_together_both_finish_with_consecutive_whole_vers
     assert [version for version, _ in raw] == [1, 2, 3]  # the first build, then both runs
     assert sorted(watts for _, (watts,) in raw[1:]) == [300, 320]
     derived = query(warehouse, x86_power.format(table="platform_efficiency"))
-    assert derived == raw, "each version of platform_efficiency follows one raw version"
+    assert [version for version, _ in derived] in ([1, 2], [1, 2, 3]), derived
+    assert all(power in [power for _, power in raw] for _, power in derived), (derived, raw)
+    assert derived[0] == raw[0] and derived[-1][1] == raw[-1][1], (derived, raw)
     per_version = query(
         warehouse,
         "select _version, count(*), "
