@@ -36,21 +36,15 @@ def write_record_file(path: Path, min_bytes: int) -> int:
     return rows
 
 
-def test_a_100_mb_record_file_goes_in_within_the_memory_bound(tmp_path, seeds):
-    landing = tmp_path / "data" / "landing"
-    landing.mkdir(parents=True)
+def test_a_100_mb_record_file_goes_in_within_the_memory_bound(tmp_path, sovai_built):
+    # The daily case: a built warehouse (a copy of the session's) and a big file landed in it;
+    # the run ingests it and recomputes the market path.
+    env = {**os.environ, **sovai_built.copy_to(tmp_path), "SOVAI_EXPECTATIONS": "off"}
+    landing = Path(env["SOVAI_LANDING_DIR"])
+    landing.mkdir(parents=True, exist_ok=True)
     big = landing / "units-2026-01.csv"
     rows = write_record_file(big, SIZE_BYTES)
-    (tmp_path / "dagster_home").mkdir()
-    warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "SOVAI_WAREHOUSE": str(warehouse),
-        "SOVAI_SEEDS_DIR": str(seeds),
-        "SOVAI_LANDING_DIR": str(landing),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "SOVAI_EXPECTATIONS": "off",
-    }
+    warehouse = Path(env["SOVAI_WAREHOUSE"])
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
         process = subprocess.Popen(
             [str(SOVAI), "run"], env=env, cwd=PROJECT_ROOT, stdout=out, stderr=err
@@ -63,7 +57,7 @@ def test_a_100_mb_record_file_goes_in_within_the_memory_bound(tmp_path, seeds):
     assert usage.ru_maxrss < MEMORY_BOUND_KB, f"peak RSS {usage.ru_maxrss / 1024:.0f} MB"
 
     assert not big.exists()
-    assert list((tmp_path / "data" / "processed").glob("*-units-2026-01.csv"))
+    assert list((landing.parent / "processed").glob("*-units-2026-01.csv"))
     with duckdb.connect(str(warehouse), read_only=True) as con:
         groups = con.execute(
             "select count(*), min(total), max(total) from ("
