@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import polars as pl
+from pydantic import PrivateAttr
 
 from pipelines.abandoned_runs import tag_run_with_process
 from pipelines.settings import (
@@ -23,6 +24,7 @@ from pipelines.warehouse.connection import (
     WarehouseNotFoundError,
     damaged_error,
     is_corruption,
+    kept_open,
     read_only,
 )
 from pipelines.warehouse.history import PublishError
@@ -43,12 +45,25 @@ class WarehouseResource(dg.ConfigurableResource):
     seeds_dir: str = ""
     landing_dir: str = ""
     allow_outside_project: bool = False
+    _reading: AbstractContextManager | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Name this process on the run, so a run whose process dies is found and reported
-        failed (pipelines/abandoned_runs.py), whoever launched it."""
+        failed (pipelines/abandoned_runs.py), whoever launched it; keep the run's reading
+        sessions open across its steps (pipelines/warehouse/connection.py, kept_open)."""
         if context.instance is not None and context.run is not None:
             tag_run_with_process(context.instance, context.run.run_id)
+        try:
+            path = self.path
+        except dg.Failure:  # a path outside the project: each step says so, as before
+            return
+        self._reading = kept_open(path)
+        self._reading.__enter__()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._reading is not None:
+            self._reading.__exit__(None, None, None)
+            self._reading = None
 
     def settings(self) -> Settings:
         defaults = get_settings()

@@ -1,12 +1,12 @@
 """Benchmark the market refresh as users run it: the Dagster run against a bare DuckDB query.
 
     python scripts/bench_market_refresh.py --rows 10000000 [--days 365] [--seed 1]
-        [--months 240] [--repeat 3] [--no-write]
+        [--months 240] [--repeat 3] [--no-write] [--built FOLDER]
 
 In one process it:
 1. generates a record file (scripts/generate_market_records.py) and registers its vendors in a copy
    of seeds/vendors.yaml (unknown vendors are rejected by design), then builds every table and
-   ingests the seeds' market file (not timed);
+   ingests the seeds' market file (not timed; with --built, a copy of that build instead);
 2. times (a'), the headline: the real Dagster market_refresh run for the file, as the daily
    schedule and the landing sensor start it (in-process executor, a persistent SQLite instance,
    every asset and check of the job; then, once, the data_quality run its sensor starts after it,
@@ -131,13 +131,14 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def generate(folder: Path, rows: int, days: int, seed: int) -> Path:
+def generate(folder: Path, rows: int, days: int, seed: int, known_vendors_only: bool) -> Path:
     subprocess.run(
         [
             sys.executable,
             str(PROJECT_ROOT / "scripts" / "generate_market_records.py"),
             *("--rows", str(rows), "--days", str(days), "--seed", str(seed)),
             *("--out", str(folder)),
+            *(["--known-vendors-only"] if known_vendors_only else []),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -333,16 +334,28 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs of (a), (a') and (b); the median is reported"
     )
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument(
+        "--built",
+        type=Path,
+        help="a project folder `sovai run` built from the project's seeds (wh/, dagster_home/): "
+        "the untimed setup copies it instead of building; the records then keep to the known "
+        "vendors (the generator's --known-vendors-only), so the seeds need no change",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="sovai-bench-") as temp:
         root = Path(temp)
         seeds = root / "seeds"
         shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-        record_file = generate(root / "generated", args.rows, args.days, args.seed)
+        record_file = generate(
+            root / "generated", args.rows, args.days, args.seed, args.built is not None
+        )
         size_mb = record_file.stat().st_size / 1e6
         register_vendors(seeds, record_file)
-        (root / "dagster").mkdir()
+        if args.built is not None:  # its run history too, as the schedule's runs would have it
+            shutil.copytree(args.built / "dagster_home", root / "dagster")
+        else:
+            (root / "dagster").mkdir()
         instance = dg.DagsterInstance.local_temp(str(root / "dagster"))
 
         def landed(name: str, warehouse: Path) -> WarehouseResource:
@@ -366,9 +379,12 @@ def main(argv: list[str] | None = None) -> int:
             landing_dir=str(root / "built" / "empty"),
             allow_outside_project=True,  # a temporary folder
         )
-        setup_definitions = build_definitions(built, expectations=False)
-        run(setup_definitions, "refresh_all", instance)
-        run(setup_definitions, "market_refresh", instance)
+        if args.built is not None:
+            shutil.copytree(args.built / "wh", built.path.parent)
+        else:
+            setup_definitions = build_definitions(built, expectations=False)
+            run(setup_definitions, "refresh_all", instance)
+            run(setup_definitions, "market_refresh", instance)
 
         run_runs = []
         for index in range(args.repeat):

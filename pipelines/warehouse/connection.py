@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,13 +99,77 @@ def read_only(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             "or set SOVAI_WAREHOUSE to an existing warehouse file."
         )
     refuse_special_file(warehouse_path)
-    try:
-        con = duckdb.connect(str(warehouse_path), read_only=True, config=SEALED_CONFIG)
-    except duckdb.Error as error:
-        if is_lock_conflict(error):
-            raise
-        raise damaged_error(warehouse_path, error) from None
+    key = warehouse_path.resolve()
+    if key in _kept:
+        with _kept_session(key) as con:
+            yield con
+        return
+    con = _open(warehouse_path)
     try:
         yield con
     finally:
         con.close()
+
+
+def _open(warehouse_path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(warehouse_path), read_only=True, config=SEALED_CONFIG)
+    except duckdb.Error as error:
+        if is_lock_conflict(error):
+            raise
+        raise damaged_error(warehouse_path, error) from None
+
+
+# Opening the warehouse costs DuckDB about 20-30 ms (it reads the whole catalog), and a run reads
+# it dozens of times: a market run opened it 52 times for 6 publishes. Within kept_open() one
+# session per version of the file serves every read_only(). A publish replaces the file (a
+# rename), so the file's identity keys the session: when it changes, the old session is closed
+# before the new file is opened (DuckDB would otherwise hand back the old file's instance, which
+# it caches by path while any connection to it is open).
+_kept: Counter[Path] = Counter()
+_sessions: dict[Path, tuple[tuple[int, ...], duckdb.DuckDBPyConnection]] = {}
+_sessions_lock = threading.Lock()
+
+
+@contextmanager
+def kept_open(warehouse_path: Path) -> Iterator[None]:
+    """Keep read-only sessions on warehouse_path open until the block ends (a run's span)."""
+    key = Path(warehouse_path).resolve()
+    with _sessions_lock:
+        _kept[key] += 1
+    try:
+        yield
+    finally:
+        with _sessions_lock:
+            _kept[key] -= 1
+            if _kept[key] <= 0:
+                del _kept[key]
+                _close_session(key)
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    found = os.stat(path)
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def _close_session(key: Path) -> None:
+    session = _sessions.pop(key, None)
+    if session is not None:
+        session[1].close()
+
+
+@contextmanager
+def _kept_session(key: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the kept session of the file now at key (a cursor: safe across threads)."""
+    with _sessions_lock:
+        identity = _identity(key)
+        session = _sessions.get(key)
+        if session is None or session[0] != identity:
+            _close_session(key)
+            session = (identity, _open(key))
+            _sessions[key] = session
+        cursor = session[1].cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()

@@ -7,13 +7,14 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_benchmark_reports_the_dagster_run_beside_the_data_path_and_a_long_span():
+def test_the_benchmark_reports_the_dagster_run_beside_the_data_path_and_a_long_span(sovai_built):
     result = subprocess.run(
         [
             sys.executable,
             "scripts/bench_market_refresh.py",
             *("--rows", "20000", "--days", "5", "--months", "30", "--repeat", "1"),
             "--no-write",
+            *("--built", str(sovai_built.root)),  # its setup copies the session's build
         ],
         cwd=PROJECT_ROOT,
         capture_output=True,
