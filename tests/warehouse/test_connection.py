@@ -3,6 +3,7 @@ never a stale one after a publish, and nothing left open once the run ends."""
 
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from pipelines.warehouse import connection
 from pipelines.warehouse.connection import kept_open, read_only
 from pipelines.warehouse.publish import TableToPublish, publish
+from tests.conftest import run_with_upstream
 
 
 def scores(values: list[float]) -> TableToPublish:
@@ -71,3 +73,23 @@ def test_nothing_stays_open_after_the_run(warehouse):
     # A client with another configuration can open the file: no session of ours holds it
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from analytics.scores").fetchone() == (1,)
+
+
+def test_a_real_run_reads_through_one_session_per_version_and_leaves_none_open(
+    tmp_path, seeds, monkeypatch
+):
+    opened = []
+    real_open = connection._open
+    monkeypatch.setattr(connection, "_open", lambda path: opened.append(path) or real_open(path))
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    # three tables published, then read by their checks, by the next asset and by the chart
+    chart = dg.AssetKey(["reports", "platform_efficiency_chart"])
+    runs = run_with_upstream(warehouse, seeds, chart)
+    assert runs.success
+    # each new version is a new file: at most one session for each, whatever the reads
+    published = sum(
+        event.materialization.metadata.get("status") == dg.TextMetadataValue("new version")
+        for event in runs.get_asset_materialization_events()
+    )
+    assert 0 < len(opened) <= published + 1, (len(opened), published)
+    assert connection._sessions == {} and not connection._kept
