@@ -160,9 +160,15 @@ def project(built_template: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]
     environment that points the `sovai` and `make` commands at it."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in (".venv", ".tools", "Makefile", "pyproject.toml", "uv.lock", "sql", "scripts"):
+    for name in (".tools", "Makefile", "pyproject.toml", "uv.lock", "sql", "scripts"):
         if (PROJECT_ROOT / name).exists():
             (root / name).symlink_to(PROJECT_ROOT / name)
+    # The project's programs, with an install marker of the copy's own: a pyproject.toml newer
+    # than the project's marker must not make `make sql` reinstall (uv sync) the environment
+    # this test runs in, as a link to the whole .venv let it do.
+    (root / ".venv").mkdir()
+    (root / ".venv" / "bin").symlink_to(PROJECT_ROOT / ".venv" / "bin")
+    (root / ".venv" / ".installed").touch()
     shutil.copytree(PROJECT_ROOT / "seeds", root / "seeds")
     shutil.copytree(built_template.parent, root / "warehouse")
     shutil.copyfile(PROJECT_ROOT / "dagster.yaml", root / "dagster.yaml")
