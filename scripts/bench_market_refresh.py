@@ -342,6 +342,14 @@ def main(argv: list[str] | None = None) -> int:
         "vendors (the generator's --known-vendors-only), so the seeds need no change",
     )
     args = parser.parse_args(argv)
+    if args.built is not None:
+        missing = [
+            name
+            for name in ("wh/warehouse.duckdb", "dagster_home")
+            if not (args.built / name).exists()
+        ]
+        if missing:
+            parser.error(f"--built {args.built}: no {' or '.join(missing)} (not a built project)")
 
     with tempfile.TemporaryDirectory(prefix="sovai-bench-") as temp:
         root = Path(temp)

@@ -39,7 +39,7 @@ def write_record_file(path: Path, min_bytes: int) -> int:
 def test_a_100_mb_record_file_goes_in_within_the_memory_bound(tmp_path, sovai_built):
     # The daily case: a built warehouse (a copy of the session's) and a big file landed in it;
     # the run ingests it and recomputes the market path.
-    env = {**os.environ, **sovai_built.copy_to(tmp_path), "SOVAI_EXPECTATIONS": "off"}
+    env = {**os.environ, **sovai_built.copy_to(tmp_path)}  # Great Expectations off
     landing = Path(env["SOVAI_LANDING_DIR"])
     landing.mkdir(parents=True, exist_ok=True)
     big = landing / "units-2026-01.csv"

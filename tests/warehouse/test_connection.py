@@ -36,25 +36,23 @@ def total(warehouse: Path) -> float:
         return con.execute("select sum(score) from analytics.scores").fetchone()[0]
 
 
-def test_reads_in_a_run_share_one_session_until_a_publish_replaces_the_file(warehouse):
-    opened = []
+def counted_opens(monkeypatch) -> list[Path]:
+    """The warehouse files read_only() opens from now on (the kept sessions' included)."""
+    opened: list[Path] = []
     real_open = connection._open
+    monkeypatch.setattr(connection, "_open", lambda path: opened.append(path) or real_open(path))
+    return opened
 
-    def counting_open(path):
-        opened.append(path)
-        return real_open(path)
 
-    connection._open = counting_open
-    try:
-        with kept_open(warehouse):
-            assert [total(warehouse) for _ in range(5)] == [1.0] * 5
-            assert len(opened) == 1
-            publish(warehouse, [scores([1.0, 2.0])], run_id="run-2", code_version="c1")
-            assert total(warehouse) == 3.0  # the new file, not the session on the old one
-            assert total(warehouse) == 3.0
-            assert len(opened) == 2
-    finally:
-        connection._open = real_open
+def test_reads_in_a_run_share_one_session_until_a_publish_replaces_the_file(warehouse, monkeypatch):
+    opened = counted_opens(monkeypatch)
+    with kept_open(warehouse):
+        assert [total(warehouse) for _ in range(5)] == [1.0] * 5
+        assert len(opened) == 1
+        publish(warehouse, [scores([1.0, 2.0])], run_id="run-2", code_version="c1")
+        assert total(warehouse) == 3.0  # the new file, not the session on the old one
+        assert total(warehouse) == 3.0
+        assert len(opened) == 2
 
 
 def test_a_kept_session_is_sealed_like_any_other(warehouse, tmp_path):
@@ -78,9 +76,7 @@ def test_nothing_stays_open_after_the_run(warehouse):
 def test_a_real_run_reads_through_one_session_per_version_and_leaves_none_open(
     tmp_path, seeds, monkeypatch
 ):
-    opened = []
-    real_open = connection._open
-    monkeypatch.setattr(connection, "_open", lambda path: opened.append(path) or real_open(path))
+    opened = counted_opens(monkeypatch)
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     # three tables published, then read by their checks, by the next asset and by the chart
     chart = dg.AssetKey(["reports", "platform_efficiency_chart"])
