@@ -54,6 +54,7 @@ from pipelines.assets.sql_models import SqlModel  # noqa: E402
 from pipelines.definitions import build_definitions  # noqa: E402
 from pipelines.ingest.landing_folder import forget_hashes  # noqa: E402
 from pipelines.ingest.market_refresh import settle  # noqa: E402
+from pipelines.instance import home_config  # noqa: E402
 from pipelines.resources import WarehouseResource  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
@@ -275,8 +276,8 @@ def long_span(root: Path, months: int, built: WarehouseResource) -> list[str]:
         folder = root / name
         (folder / "data" / "landing").mkdir(parents=True)
         (folder / "dagster_home").mkdir()
-        # An instance of its own, set up as a user's is (no first-run telemetry notice)
-        (folder / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        # The project's instance (dagster.yaml) in a home of its own
+        (folder / "dagster_home" / "dagster.yaml").write_text(home_config(folder / "dagster_home"))
         return {
             "SOVAI_WAREHOUSE": str(folder / "warehouse" / "warehouse.duckdb"),
             "SOVAI_SEEDS_DIR": str(built.seeds),

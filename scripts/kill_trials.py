@@ -36,6 +36,10 @@ from pathlib import Path
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from pipelines.instance import home_config  # noqa: E402 - the project's instance for each trial
+
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
 
 _spec = importlib.util.spec_from_file_location(
@@ -125,7 +129,7 @@ def set_up(root: Path, seeds: Path, built: Path | None = None) -> Project:
     shutil.copytree(seeds, root / "seeds")
     project.landing.mkdir(parents=True)
     (root / "dagster_home").mkdir()
-    (root / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (root / "dagster_home" / "dagster.yaml").write_text(home_config(root / "dagster_home"))
     if built is not None:
         project.warehouse.parent.mkdir(parents=True)
         shutil.copyfile(built, project.warehouse)

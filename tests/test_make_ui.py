@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-import yaml
 
+from pipelines.instance import home_config
 from tests.postgres import deploy_home, postgres_url  # noqa: F401  (the fixture)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -80,11 +80,7 @@ def temporary_home(tmp_path: Path) -> Path:
     working directory, which `make ui` sets to the project root)."""
     home = tmp_path / "dagster_home"
     home.mkdir()
-    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
-    config["storage"]["sqlite"]["base_dir"] = str(tmp_path / "storage")
-    config["local_artifact_storage"]["config"]["base_dir"] = str(tmp_path / "artifacts")
-    config["compute_logs"]["config"]["base_dir"] = str(tmp_path / "logs")
-    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
+    (home / "dagster.yaml").write_text(home_config(home))
     return home
 
 

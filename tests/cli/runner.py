@@ -8,6 +8,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+from pipelines.instance import home_config
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
 
@@ -38,9 +40,10 @@ def private_env(folder: Path) -> dict[str, str]:
     seeds = folder / "seeds"
     if not seeds.exists():
         shutil.copytree(PROJECT_ROOT / "seeds", seeds)
-    (folder / "dagster_home").mkdir(exist_ok=True)
-    # Set up as a user's instance is (dagster.yaml in DAGSTER_HOME): no first-run notices
-    (folder / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    home = folder / "dagster_home"
+    home.mkdir(exist_ok=True)
+    # The project's instance (dagster.yaml: its storage, no first-run notices) in a home of its own
+    (home / "dagster.yaml").write_text(home_config(home))
     return project_env(folder)
 
 

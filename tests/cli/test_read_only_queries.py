@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
+from pipelines.instance import home_config
 from pipelines.warehouse.publish import TableToPublish, publish
 from tests.cli.runner import PROJECT_ROOT, SOVAI, make, no_traceback, sovai
 
@@ -41,7 +42,7 @@ def warehouse(tmp_path: Path) -> Path:
 @pytest.fixture
 def env(warehouse: Path, tmp_path: Path) -> dict[str, str]:
     (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (tmp_path / "home" / "dagster.yaml").write_text(home_config(tmp_path / "home"))
     return {"SOVAI_WAREHOUSE": str(warehouse), "DAGSTER_HOME": str(tmp_path / "home")}
 
 

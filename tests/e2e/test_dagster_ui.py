@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.instance import home_config
 from tests.cli.runner import stop_process_group
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +70,7 @@ def dagster_ui(tmp_path: Path) -> Iterator[str]:
     against the same instance and warehouse."""
     home = tmp_path / "dagster-home"
     home.mkdir()
+    (home / "dagster.yaml").write_text(home_config(home))  # the project's instance, as `make ui`
     seeds = tmp_path / "seeds"  # the test's own copy: it breaks one file
     shutil.copytree(PROJECT_ROOT / "seeds", seeds)
     env = {
