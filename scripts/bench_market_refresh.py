@@ -363,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         register_vendors(seeds, record_file)
         if args.built is not None:  # its run history too, as the schedule's runs would have it
             shutil.copytree(args.built / "dagster_home", root / "dagster")
+            # its dagster.yaml names the built folder's storage: the copy gets its own
+            (root / "dagster" / "dagster.yaml").write_text(home_config(root / "dagster"))
         else:
             (root / "dagster").mkdir()
         instance = dg.DagsterInstance.local_temp(str(root / "dagster"))

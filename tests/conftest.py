@@ -11,6 +11,7 @@ import pytest
 from filelock import FileLock
 
 from pipelines.definitions import build_definitions
+from pipelines.instance import home_config
 from pipelines.resources import WarehouseResource
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +110,8 @@ def copy_project(source: Path, folder: Path) -> dict[str, str]:
     shutil.copytree(source / "seeds", folder / "seeds")
     if (source / "dagster_home").exists():
         shutil.copytree(source / "dagster_home", folder / "dagster_home")
+        # its dagster.yaml names the source's folders: the copy gets its own
+        (folder / "dagster_home" / "dagster.yaml").write_text(home_config(folder / "dagster_home"))
     shutil.copytree(source / "wh", folder / "wh")
     return private_env(folder)
 

@@ -140,7 +140,10 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(60_000)
 
-        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="networkidle")
+        # "load", not "networkidle": a page that polls the webserver may not fall quiet for the
+        # 500 ms networkidle needs while runs load the 2 cores; the checks below wait for what
+        # they need
+        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="load")
         # The button's name also carries its icon's name; match its visible text exactly.
         materialize = page.get_by_role("button").filter(has_text=re.compile(r"^Materialize all$"))
         expect(materialize).to_be_enabled(timeout=60_000)
@@ -159,7 +162,8 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
             assert time.monotonic() < deadline, f"the run did not finish: {launched}"
             time.sleep(2)
         (run,) = launched
-        page.goto(f"{dagster_ui}/runs/{run['runId']}", wait_until="networkidle")
+        page.goto(f"{dagster_ui}/runs/{run['runId']}", wait_until="load")
+        expect(page.get_by_text(run["runId"][:8]).first).to_be_visible(timeout=60_000)
         page.screenshot(path=ARTIFACTS / "2-run.png", animations="disabled")
         assert run["status"] == "SUCCESS"
 
@@ -199,7 +203,7 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         platforms = Path(UI_ENV["SOVAI_SEEDS_DIR"]) / "platforms.csv"
         text = platforms.read_text()
         platforms.write_text(text.replace("x86_current,100,350", "x86_current,100,lots"))
-        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="networkidle")
+        page.goto(f"{dagster_ui}/locations/{LOCATION}/jobs/refresh_all", wait_until="load")
         expect(materialize).to_be_enabled(timeout=60_000)
         expect(page.get_by_text("fetching")).to_have_count(0, timeout=60_000)
         materialize.click()
@@ -215,7 +219,7 @@ def test_materialize_all_in_the_ui_then_see_the_row_count_and_the_chart(dagster_
         assert all(steps.get(step, "SKIPPED") == "SKIPPED" for step in readers), steps
         for unrelated in ("ingest_vendors", "ingest_hardware", "analytics__benchmark_results"):
             assert steps[unrelated] == "SUCCESS", (unrelated, steps)
-        page.goto(f"{dagster_ui}/runs/{bad_run['runId']}", wait_until="networkidle")
+        page.goto(f"{dagster_ui}/runs/{bad_run['runId']}", wait_until="load")
         expect(page.get_by_text("must be a finite number").first).to_be_visible(timeout=60_000)
         page.screenshot(path=ARTIFACTS / "6-bad-seed-run.png", animations="disabled")
         browser.close()
