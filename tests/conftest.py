@@ -11,7 +11,6 @@ import pytest
 from filelock import FileLock
 
 from pipelines.definitions import build_definitions
-from pipelines.instance import home_config
 from pipelines.resources import WarehouseResource
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +100,8 @@ class SovaiBuild:
 def copy_project(source: Path, folder: Path) -> dict[str, str]:
     """A copy of a built project folder (private_env's layout: seeds, wh/ with the warehouse, the
     copy of its previous version and the reports, and the Dagster home if it has one) in folder,
-    and `sovai`'s environment on it (expectations off, as private_env). A `sovai run` on the
+    and `sovai`'s environment on it (expectations off, as private_env, which also gives the copied
+    home a dagster.yaml naming its own folders instead of the source's). A `sovai run` on the
     copy of a home finds everything up to date, as a second run in the source does, so a test
     pays only for what it changes."""
     from tests.cli.runner import private_env
@@ -110,8 +110,6 @@ def copy_project(source: Path, folder: Path) -> dict[str, str]:
     shutil.copytree(source / "seeds", folder / "seeds")
     if (source / "dagster_home").exists():
         shutil.copytree(source / "dagster_home", folder / "dagster_home")
-        # its dagster.yaml names the source's folders: the copy gets its own
-        (folder / "dagster_home" / "dagster.yaml").write_text(home_config(folder / "dagster_home"))
     shutil.copytree(source / "wh", folder / "wh")
     return private_env(folder)
 
