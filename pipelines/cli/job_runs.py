@@ -70,7 +70,10 @@ def run_job(
             version = f"v{metadata['version'].value}"
             status = metadata["status"].value if "status" in metadata else ""
         else:  # a chart or the report: a file, not a table version
-            version, status = "", f"wrote {metadata['path'].value}" if "path" in metadata else ""
+            kept = "redrawn" in metadata and not metadata["redrawn"].value
+            path = metadata["path"].value if "path" in metadata else None
+            status = "" if path is None else f"kept {path} (same data)" if kept else f"wrote {path}"
+            version = ""
         click.echo(f"  {key:<40} {version:<5} {status}")
         if status == "new version":  # unchanged tables and written files published nothing
             published.append(f"{key} {version}")

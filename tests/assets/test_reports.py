@@ -4,12 +4,16 @@ import re
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pipelines.assets.report_metadata import INLINE_MARKDOWN_LIMIT
 from pipelines.assets.reporting import PREVIEW_COLUMNS
+from pipelines.assets.reports import CHARTS as REPORT_CHARTS
+from pipelines.assets.reports import FINGERPRINT_KEY, PNG_END, drawn_from
 from pipelines.definitions import build_definitions
-from tests.conftest import edit, run_with_upstream
+from pipelines.reports import png_text
+from tests.conftest import edit, private_resource, run_with_upstream
 
 CHARTS = [
     "accelerator_tokens_per_watt_chart",
@@ -49,6 +53,52 @@ def test_each_chart_is_saved_per_table_version_and_shown_in_its_metadata(sovai_b
         "analytics.platform_efficiency",
         2,
     )
+
+
+def test_a_chart_whose_data_is_unchanged_is_kept_and_one_cut_short_or_stale_is_drawn_again(
+    sovai_built, tmp_path
+):
+    env = sovai_built.copy_to(tmp_path / "project")
+    warehouse, seeds = Path(env["SOVAI_WAREHOUSE"]), Path(env["SOVAI_SEEDS_DIR"])
+    chart = warehouse.parent / "reports" / "platform_efficiency_chart-v1.png"
+    chart_key = dg.AssetKey(["reports", "platform_efficiency_chart"])
+    drawn = chart.read_bytes()
+    written = chart.stat().st_mtime_ns
+
+    def redrawn() -> bool:
+        runs = run_with_upstream(warehouse, seeds, chart_key)
+        assert runs.success
+        metadata = materializations(runs)["reports/platform_efficiency_chart"]
+        assert chart.read_bytes().endswith(PNG_END), "always a whole PNG"
+        assert "(data:image/png;base64,iVBORw0KGgo" in metadata["chart"].value  # still shown
+        return metadata["redrawn"].value
+
+    assert redrawn() is False  # nothing it draws from changed: the file is left alone
+    assert chart.stat().st_mtime_ns == written and chart.read_bytes() == drawn
+
+    chart.write_bytes(drawn[: len(drawn) // 2])  # cut short (a copy that stopped, a full disk)
+    assert redrawn() is True
+
+    fingerprint = png_text.text_of(drawn, FINGERPRINT_KEY)  # a file drawn from other data
+    chart.write_bytes(drawn.replace(fingerprint.encode(), b"0" * len(fingerprint)))
+    assert redrawn() is True
+    assert png_text.text_of(chart.read_bytes(), FINGERPRINT_KEY) == fingerprint
+
+
+def test_a_charts_fingerprint_follows_the_content_of_the_versions_it_draws(built):
+    warehouse, seeds, landing = built
+    resource = private_resource(warehouse, seeds, landing)
+    spec = next(spec for spec in REPORT_CHARTS if spec.name == "hhi_over_time_chart")
+    before = drawn_from(resource, spec)
+    assert drawn_from(resource, spec) == before
+    # A rebuilt warehouse numbers its versions from 1 again: the same version number with other
+    # content, here the assumptions the chart's bands come from, is another chart.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update meta.table_versions set content_hash = 'other' "
+            "where view_name = 'raw.assumptions'"
+        )
+    assert drawn_from(resource, spec) != before
 
 
 def test_the_report_page_holds_every_chart_the_key_tables_and_versions_offline(built_template):
