@@ -11,8 +11,8 @@ whose event log keeps one engine per database file for the few files in use: the
 the runs being written. Every write still commits on its own, as before, so what another process
 reads (the UI following a run, the daemon's sensors) is unchanged.
 
-deploy/dagster.yaml's PostgreSQL storage is left as dagster-postgres has it: it too connects per
-statement (NullPool, so that many instances do not hold a shared server's connections).
+deploy/dagster.yaml's PostgreSQL storage keeps its connections open too, for the same reason
+(pipelines/postgres_storage.py).
 
 dagster.yaml names this storage (`storage: custom:`). Its paths are relative to the project root,
 where `sovai` and `make ui` run Dagster; home_config() gives the same instance with its folders in

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -101,11 +102,13 @@ def _wait_until_ready(url: str, log: Path, seconds: float = 30) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def running_server() -> Iterator[str]:
+    """A PostgreSQL server of its own (initdb in a new folder, a free loopback port, started as the
+    `postgres` user) with an empty database DATABASE: its URL. Stopped and removed afterwards."""
     bindir = server_bindir()
     if bindir is None:
-        pytest.skip(
+        raise FileNotFoundError(
             "no PostgreSQL server binaries: initdb and pg_ctl not in pg_config --bindir or PATH"
         )
     root = Path(tempfile.mkdtemp(prefix="sovai-pg-"))  # under /tmp, reachable by postgres
@@ -134,3 +137,24 @@ def postgres_url() -> Iterator[str]:
                 timeout=60,
             )
         shutil.rmtree(root, ignore_errors=True)
+
+
+def server_cpu_seconds(url: str) -> float:
+    """CPU seconds the server of url has used: its postmaster's, and its ended backends' (the
+    postmaster reaps them, so their time is in its children's)."""
+    with psycopg.connect(url) as connection:
+        data = connection.execute("show data_directory").fetchone()[0]
+    pid = Path(data, "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    if server_bindir() is None:
+        pytest.skip(
+            "no PostgreSQL server binaries: initdb and pg_ctl not in pg_config --bindir or PATH"
+        )
+    with running_server() as url:
+        yield url

@@ -88,6 +88,12 @@ def test_sovai_run_and_refresh_keep_their_runs_and_events_in_postgres(
     assert no_traceback(refresh)
 
     url = project["TEST_POSTGRES_URL"]  # the build's runs, and the refresh's, in the copy
+    # The refresh kept its connections open (pipelines/postgres_storage.py): dagster-postgres's
+    # own storage opened one per statement, 509 for this refresh, each a server process.
+    ((sessions,),) = rows(
+        url, "select sessions from pg_stat_database where datname = current_database()"
+    )
+    assert sessions <= 20, f"{sessions} connections to the database for one refresh"
     runs = rows(url, "select run_id, pipeline_name, status from runs order by create_timestamp")
     jobs = [job for _, job, _ in runs]
     assert all(status == "SUCCESS" for *_, status in runs), runs
