@@ -36,6 +36,7 @@ from pipelines.warehouse.connection import (
     is_lock_conflict,
     quote_identifier,
     quote_literal,
+    read_only,
     refuse_special_file,
 )
 from pipelines.warehouse.history import HISTORY_COLUMNS, HistoryTable, PublishError, digest
@@ -131,6 +132,9 @@ def publish(
         existed = warehouse_path.exists()
         if existed:
             refuse_special_file(warehouse_path)
+            unchanged = _all_unchanged(warehouse_path, tables)
+            if unchanged is not None:
+                return unchanged
         with _working_copy(warehouse_path) as copy_path:
             con = _open_copy(copy_path, warehouse_path)
             try:
@@ -150,6 +154,71 @@ def publish(
                 keep_previous(warehouse_path)  # the version being replaced stays restorable
                 _replace_atomically(copy_path, warehouse_path)
     return outcomes
+
+
+def _all_unchanged(
+    warehouse_path: Path, tables: Sequence[TableToPublish]
+) -> list[PublishOutcome] | None:
+    """The outcomes when every table is a whole-table one whose new rows hash as its current
+    version does, found read-only on the live file; None when any may change (the publish goes
+    on). Without this, a run that changes nothing copied the whole warehouse file for each
+    table it published and deleted the copy: a cost that grew with the warehouse's size."""
+    if any(table.incremental or table.changes is not None for table in tables):
+        return None  # their recompute plans are made on the working copy
+    with read_only(warehouse_path) as con:
+        probe(con, warehouse_path)  # a damaged file is reported, as on the working copy
+        outcomes = []
+        for table in tables:
+            outcome = _same_as_latest(con, table)
+            if outcome is None:
+                return None
+            outcomes.append(outcome)
+        return outcomes
+
+
+def _same_as_latest(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> PublishOutcome | None:
+    """The table's current version, if its new rows (staged in a temporary table of this
+    read-only session) have the same digest; else None."""
+    try:
+        latest_rows = con.execute(
+            "select version, content_hash, row_count from meta.table_versions "
+            "where table_name = ? order by version desc limit 1",
+            [table.history_table],
+        ).fetchall()
+    except duckdb.CatalogException:  # nothing published yet
+        return None
+    if not latest_rows:
+        return None
+    latest_version, latest_hash, latest_count = latest_rows[0]
+    staged = quote_identifier(f"_unchanged_{table.history_table}")
+    try:
+        with _incoming(con, table) as source:
+            _stage(con, source, staged, schema_only=False)
+        columns = [
+            (name, dtype)
+            for name, dtype in con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where table_name = ? and database_name = 'temp' order by column_index",
+                [f"_unchanged_{table.history_table}"],
+            ).fetchall()
+            if name != "_row_hash"
+        ]
+        _, content_hash = digest(con, staged, columns)
+        if content_hash != latest_hash:
+            return None
+        preview = con.sql(f"select * exclude (_row_hash) from {staged} limit {PREVIEW_ROWS}").pl()
+    finally:
+        con.execute(f"drop table if exists {staged}")
+    return PublishOutcome(
+        table.view,
+        table.history_table,
+        latest_version,
+        False,
+        latest_count,
+        latest_hash,
+        columns,
+        preview,
+    )
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Versioned publishing: new versions only on change, as_of, comments, and the file format."""
 
 import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,6 +50,59 @@ def test_first_publish_creates_history_view_and_version_log(warehouse):
     assert query(
         warehouse, "select table_name, version, run_id, row_count from meta.table_versions"
     ) == [("scores", 1, "run-1", 2)]
+
+
+# Publishes under a file-size limit (RLIMIT_FSIZE; writes past it fail with EFBIG, as on a full
+# disk): argv[1] the warehouse, argv[2] the limit, argv[3] "same" or "changed" rows.
+PUBLISH_ON_A_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+import polars as pl
+from pipelines.warehouse.history import PublishError
+from pipelines.warehouse.publish import TableToPublish, publish
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+rows = pl.int_range(200_000, eager=True)
+scores = rows * 0.5 if sys.argv[3] == "same" else rows * 0.25
+frame = pl.DataFrame({"n": rows, "score": scores})
+table = TableToPublish(name="scores", schema="analytics", description="t", frame=frame)
+try:
+    (outcome,) = publish(Path(sys.argv[1]), [table], run_id="again", code_version="c1")
+except PublishError as error:
+    print("refused:", error)
+    sys.exit(3)
+print("version", outcome.version, "published", outcome.published, "rows", outcome.row_count)
+"""
+
+
+def test_a_publish_that_changes_nothing_writes_nothing_even_on_a_full_disk(warehouse):
+    """Unchanged tables are found unchanged on the live file, read-only: no working copy of the
+    whole warehouse is written (and removed) for them, so a run that changes nothing costs the
+    same whatever the warehouse's size, and works on a full disk."""
+    rows = pl.int_range(200_000, eager=True)
+    frame = pl.DataFrame({"n": rows, "score": rows * 0.5})
+    publish(warehouse, [table(frame)], run_id="run-1", code_version="c1")
+    before = warehouse.stat()
+    limit = str(before.st_size // 2)  # a copy of the warehouse cannot be written
+
+    def publish_again(rows: str) -> subprocess.CompletedProcess:
+        script = PUBLISH_ON_A_FULL_DISK
+        command = [sys.executable, "-c", script, str(warehouse), limit, rows]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    same = publish_again("same")
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert same.stdout.strip() == "version 1 published False rows 200000"
+    after = warehouse.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+    changed = publish_again("changed")  # a change still needs the copy, and says so
+    assert changed.returncode == 3, changed.stdout + changed.stderr
+    assert "The warehouse keeps its previous version" in changed.stdout
+    assert query(warehouse, "select max(version) from meta.table_versions") == [(1,)]
+    assert not list(warehouse.parent.glob("*.publishing*"))
 
 
 def test_an_unchanged_result_publishes_no_new_version(warehouse):
