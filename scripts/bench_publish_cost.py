@@ -22,6 +22,8 @@ with the whole file, whatever the size of the change. In one process this script
        job's assets run: three publishes (shares, concentration, its history);
    (c) the copy and atomic rename alone, as publish does them: copy the live file next to itself,
        fsync it, os.replace it over a second name, fsync the folder;
+   (d) raw.platforms published again unchanged, as every run that changes nothing publishes each
+       table: decided read-only on the live file, without the copy;
 3. prints a table: file size, market share rows, the medians and the share of (a) spent in (c).
 
 Growing the file is most of the run time. The run stops growing (and says so) once building has
@@ -88,6 +90,7 @@ class SizeResult:
     monthly_refresh: float
     monthly_publishes: float
     copy_rename: float
+    unchanged_publish: float
     runs: int
 
 
@@ -173,6 +176,18 @@ class Warehouse:
             raise SystemExit("raw.platforms with a changed row published no new version")
         return seconds
 
+    def publish_platforms_unchanged(self) -> float:
+        """(d): raw.platforms as the warehouse holds it, published again."""
+        frame = self.resource.query("select * from raw.platforms")
+        started = time.perf_counter()
+        (outcome,) = self.resource.publish(
+            [raw_table("platforms", frame)], run_id="bench-d", code_version="bench"
+        )
+        seconds = time.perf_counter() - started
+        if outcome.published:
+            raise SystemExit("raw.platforms published unchanged made a new version")
+        return seconds
+
     def refresh_month(self) -> tuple[float, float]:
         """(b): one new monthly share file through the market data path; its total time and the
         time of its three publishes."""
@@ -216,6 +231,7 @@ def _measure_once(warehouse: Warehouse, repeat: int, building: float, log) -> Si
     platforms = [warehouse.publish_platforms() for _ in range(repeat)]
     refreshes = [warehouse.refresh_month() for _ in range(repeat)]
     copies = [warehouse.copy_rename() for _ in range(repeat)]
+    unchanged = [warehouse.publish_platforms_unchanged() for _ in range(repeat)]
     return SizeResult(
         size_mb=size_mb,
         share_rows=share_rows,
@@ -223,6 +239,7 @@ def _measure_once(warehouse: Warehouse, repeat: int, building: float, log) -> Si
         monthly_refresh=statistics.median(total for total, _ in refreshes),
         monthly_publishes=statistics.median(publishes for _, publishes in refreshes),
         copy_rename=statistics.median(copies),
+        unchanged_publish=statistics.median(unchanged),
         runs=repeat,
     )
 
@@ -277,7 +294,7 @@ def measure(
 
 HEADER = (
     f"{'warehouse MB':>12} {'share rows':>12} {'(a) publish s':>13} {'(b) refresh s':>13} "
-    f"{'(b) publishes s':>15} {'(c) copy+rename s':>17} {'(c)/(a)':>7}"
+    f"{'(b) publishes s':>15} {'(c) copy+rename s':>17} {'(c)/(a)':>7} {'(d) unchanged s':>15}"
 )
 
 
@@ -287,7 +304,8 @@ def table(results: list[SizeResult]) -> list[str]:
         lines.append(
             f"{result.size_mb:>12,.1f} {result.share_rows:>12,} {result.platforms_publish:>13.3f} "
             f"{result.monthly_refresh:>13.3f} {result.monthly_publishes:>15.3f} "
-            f"{result.copy_rename:>17.3f} {result.copy_rename / result.platforms_publish:>7.0%}"
+            f"{result.copy_rename:>17.3f} {result.copy_rename / result.platforms_publish:>7.0%} "
+            f"{result.unchanged_publish:>15.3f}"
         )
     return lines
 
@@ -331,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "(a) raw.platforms with one changed row, one publish; (b) one new monthly share file "
         "through the market data path (three publishes), and those publishes alone; (c) the "
-        "copy of the file and the atomic rename alone, as each publish makes them."
+        "copy of the file and the atomic rename alone, as each publish makes them; (d) "
+        "raw.platforms published again unchanged (no copy)."
     )
     for note in notes:
         print(f"Note: {note}")
