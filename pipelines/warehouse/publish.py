@@ -169,7 +169,10 @@ def _all_unchanged(
         probe(con, warehouse_path)  # a damaged file is reported, as on the working copy
         outcomes = []
         for table in tables:
-            outcome = _same_as_latest(con, table)
+            try:
+                outcome = _same_as_latest(con, table)
+            except duckdb.Error:  # e.g. SQL reading a file, which a sealed session refuses
+                return None  # the working copy computes it, and reports what is wrong
             if outcome is None:
                 return None
             outcomes.append(outcome)

@@ -105,6 +105,25 @@ def test_a_publish_that_changes_nothing_writes_nothing_even_on_a_full_disk(wareh
     assert not list(warehouse.parent.glob("*.publishing*"))
 
 
+def test_sql_that_a_read_only_session_refuses_is_still_published_through_the_copy(
+    warehouse, tmp_path
+):
+    """The unchanged check runs in a sealed read-only session, which may not read files; SQL that
+    does is left to the working copy, as before, instead of failing the publish."""
+    scores = tmp_path / "scores.csv"
+    scores.write_text("name,score\na,1.0\n")
+    from_file = TableToPublish(
+        name="from_file",
+        schema="analytics",
+        description="t",
+        sql=f"select * from read_csv('{scores}')",
+    )
+    for run in ("run-1", "run-2"):
+        (outcome,) = publish(warehouse, [from_file], run_id=run, code_version="c1")
+        assert outcome.version == 1
+    assert query(warehouse, "select * from analytics.from_file") == [("a", 1.0)]
+
+
 def test_an_unchanged_result_publishes_no_new_version(warehouse):
     publish(warehouse, [table(FIRST)], run_id="run-1", code_version="c1")
     reordered = FIRST.reverse()
