@@ -213,8 +213,11 @@ def write_whole(path: Path, content: bytes) -> None:
     """Write to a neighbour and rename: a run killed while writing leaves the old file or none,
     never a cut-off one."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_bytes(content)
-    os.replace(partial, path)
+    try:
+        partial.write_bytes(content)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)  # a write that failed (a full disk) leaves nothing
 
 
 def chart_asset(spec: ChartSpec) -> dg.AssetsDefinition:

@@ -10,7 +10,7 @@ import pytest
 from pipelines.assets.report_metadata import INLINE_MARKDOWN_LIMIT
 from pipelines.assets.reporting import PREVIEW_COLUMNS
 from pipelines.assets.reports import CHARTS as REPORT_CHARTS
-from pipelines.assets.reports import FINGERPRINT_KEY, PNG_END, drawn_from
+from pipelines.assets.reports import FINGERPRINT_KEY, PNG_END, drawn_from, write_whole
 from pipelines.definitions import build_definitions
 from pipelines.reports import png_text
 from tests.conftest import edit, private_resource, run_with_upstream
@@ -83,6 +83,14 @@ def test_a_chart_whose_data_is_unchanged_is_kept_and_one_cut_short_or_stale_is_d
     chart.write_bytes(drawn.replace(fingerprint.encode(), b"0" * len(fingerprint)))
     assert redrawn() is True
     assert png_text.text_of(chart.read_bytes(), FINGERPRINT_KEY) == fingerprint
+
+
+def test_a_chart_that_cannot_be_written_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "chart-v1.png"
+    target.mkdir()  # the rename onto it fails, as a full disk or a lost folder would fail it
+    with pytest.raises(OSError):
+        write_whole(target, b"\x89PNG...")
+    assert [path.name for path in tmp_path.iterdir()] == ["chart-v1.png"]
 
 
 def test_a_charts_fingerprint_follows_the_content_of_the_versions_it_draws(built):
