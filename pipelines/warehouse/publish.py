@@ -183,35 +183,61 @@ def _same_as_latest(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> Pu
     """The table's current version, if its new rows (staged in a temporary table of this
     read-only session) have the same digest; else None."""
     try:
-        latest_rows = con.execute(
-            "select version, content_hash, row_count from meta.table_versions "
-            "where table_name = ? order by version desc limit 1",
-            [table.history_table],
-        ).fetchall()
+        latest = _latest(con, table)
     except duckdb.CatalogException:  # nothing published yet
         return None
-    if not latest_rows:
+    if latest[0] == 0:
         return None
-    latest_version, latest_hash, latest_count = latest_rows[0]
-    staged = quote_identifier(f"_unchanged_{table.history_table}")
+    staged = f"_staged_{table.history_table}"
     try:
         with _incoming(con, table) as source:
-            _stage(con, source, staged, schema_only=False)
-        columns = [
-            (name, dtype)
-            for name, dtype in con.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where table_name = ? and database_name = 'temp' order by column_index",
-                [f"_unchanged_{table.history_table}"],
-            ).fetchall()
-            if name != "_row_hash"
-        ]
-        _, content_hash = digest(con, staged, columns)
-        if content_hash != latest_hash:
+            _stage(con, source, quote_identifier(staged), schema_only=False)
+        columns = _staged_columns(con, staged)
+        _, content_hash = digest(con, quote_identifier(staged), columns)
+        if content_hash != latest[1]:
             return None
-        preview = con.sql(f"select * exclude (_row_hash) from {staged} limit {PREVIEW_ROWS}").pl()
+        preview = _staged_preview(con, staged)
     finally:
-        con.execute(f"drop table if exists {staged}")
+        con.execute(f"drop table if exists {quote_identifier(staged)}")
+    return _as_it_stands(table, latest, columns, preview)
+
+
+def _latest(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> tuple:
+    """(version, content_hash, row_count, code_version) of the table's latest version;
+    (0, None, 0, None) before its first."""
+    # DuckDB 2.0 keeps a result open until it is fully fetched, so fetch all, even for one row.
+    rows = con.execute(
+        "select version, content_hash, row_count, code_version from meta.table_versions "
+        "where table_name = ? order by version desc limit 1",
+        [table.history_table],
+    ).fetchall()
+    return rows[0] if rows else (0, None, 0, None)
+
+
+def _staged_columns(con: duckdb.DuckDBPyConnection, staged: str) -> list[tuple[str, str]]:
+    """The columns of a temporary table _stage made, without its row hash."""
+    return [
+        (name, dtype)
+        for name, dtype in con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where table_name = ? and database_name = 'temp' order by column_index",
+            [staged],
+        ).fetchall()
+        if name != "_row_hash"
+    ]
+
+
+def _staged_preview(con: duckdb.DuckDBPyConnection, staged: str) -> pl.DataFrame:
+    return con.sql(
+        f"select * exclude (_row_hash) from {quote_identifier(staged)} limit {PREVIEW_ROWS}"
+    ).pl()
+
+
+def _as_it_stands(
+    table: TableToPublish, latest: tuple, columns: list[tuple[str, str]], preview: pl.DataFrame
+) -> PublishOutcome:
+    """The outcome of a publish that leaves the table at its latest version."""
+    latest_version, latest_hash, latest_count, _ = latest
     return PublishOutcome(
         table.view,
         table.history_table,
@@ -272,13 +298,7 @@ def _write_table(
     code_version: str,
     published_at: datetime,
 ) -> PublishOutcome:
-    # DuckDB 2.0 keeps a result open until it is fully fetched, so fetch all, even for one row.
-    latest_rows = con.execute(
-        "select version, content_hash, row_count, code_version from meta.table_versions "
-        "where table_name = ? order by version desc limit 1",
-        [table.history_table],
-    ).fetchall()
-    latest = latest_rows[0] if latest_rows else (0, None, 0, None)
+    latest = _latest(con, table)
     if table.changes is None:
         return _write_version(con, table, run_id, code_version, published_at, latest)
     recompute = plan_recompute(
@@ -323,7 +343,6 @@ def _unchanged(
     con: duckdb.DuckDBPyConnection, table: TableToPublish, latest: tuple
 ) -> PublishOutcome:
     """Nothing to recompute: the current version as it stands."""
-    latest_version, latest_hash, latest_count, _ = latest
     columns = [
         (name, dtype)
         for name, dtype in con.execute(
@@ -338,16 +357,7 @@ def _unchanged(
         f"select {column_list} from history.{quote_identifier(table.history_table)} "
         f"where _retired_in is null limit {PREVIEW_ROWS}"
     ).pl()
-    return PublishOutcome(
-        table.view,
-        table.history_table,
-        latest_version,
-        False,
-        latest_count,
-        latest_hash,
-        columns,
-        preview,
-    )
+    return _as_it_stands(table, latest, columns, preview)
 
 
 def _write_version(
@@ -370,24 +380,14 @@ def _write_version(
         # their rows go straight into history, written once instead of staged first.
         append_only = table.incremental and not HistoryTable(con, table, []).has_current_rows()
         _stage(con, source, staged, schema_only=append_only)
-        columns = [
-            (name, dtype)
-            for name, dtype in con.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where table_name = ? and database_name = 'temp' order by column_index",
-                [f"_staged_{table.history_table}"],
-            ).fetchall()
-            if name != "_row_hash"
-        ]
+        columns = _staged_columns(con, f"_staged_{table.history_table}")
         history = HistoryTable(con, table, columns)
         history.prepare()
         if append_only:
             changed = history.append(source, version, run_id, published_at) > 0
             preview = history.preview(version, PREVIEW_ROWS)
         else:
-            preview = con.sql(
-                f"select * exclude (_row_hash) from {staged} limit {PREVIEW_ROWS}"
-            ).pl()
+            preview = _staged_preview(con, f"_staged_{table.history_table}")
     if table.incremental:
         if not append_only:
             changed = history.replace_changed_rows(staged, version, run_id, published_at)
@@ -401,16 +401,8 @@ def _write_version(
     con.execute(f"drop table {staged}")
     con.execute("drop table if exists _scope_keys")
     if not changed:
-        return PublishOutcome(
-            table.view,
-            table.history_table,
-            latest_version,
-            False,
-            latest_count,
-            latest_hash or content_hash,
-            columns,
-            preview,
-        )
+        kept = (latest_version, latest_hash or content_hash, latest_count, None)
+        return _as_it_stands(table, kept, columns, preview)
     history.point_view(version)
     con.execute(
         "insert into meta.table_versions values (?, ?, ?, ?, ?, ?, ?, ?)",
