@@ -44,6 +44,7 @@ from dagster._core.storage.sqlite_storage import (
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection, Engine
 
+import pipelines.storage_migrations  # noqa: F401  (Dagster reads its migration scripts once)
 from pipelines.settings import PROJECT_ROOT
 
 # Engines kept open: the index shard and the runs a process writes or follows at one time. A

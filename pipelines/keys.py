@@ -20,7 +20,7 @@ def declared_keys(view: str, sql_dir: Path | None = None) -> tuple[str, ...] | N
     schema, _, name = view.partition(".")
     doc_path = (sql_dir or get_settings().sql_dir) / schema / f"{name}.yml"
     if doc_path.is_file():
-        doc = yaml.safe_load(doc_path.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(doc_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
         keys = (doc.get("checks") or {}).get("keys")  # the key the table checks also hold it to
         if keys:
             return tuple(str(key) for key in keys)

@@ -23,6 +23,8 @@ from dagster_postgres.utils import (
     pg_url_from_config,
 )
 
+import pipelines.storage_migrations  # noqa: F401  (Dagster reads its migration scripts once)
+
 # Connections a process keeps per PostgreSQL storage, and the most it opens besides while its
 # threads (the daemon's, the webserver's) overlap; those extra ones are closed when returned.
 KEPT_CONNECTIONS = 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Set as AbstractSet
@@ -19,6 +20,15 @@ def load_definitions() -> dg.Definitions:
     from pipelines.definitions import defs
 
     return defs
+
+
+@functools.cache
+def process_instance() -> dg.DagsterInstance:
+    """The Dagster instance every run of this `sovai` process uses. Loading one costs about a
+    second of CPU (its storage classes, and the run and schedule databases' migration checks),
+    and a `sovai run` that rebuilds something starts up to four runs."""
+    load_definitions()  # DAGSTER_HOME and the working folder the instance's paths start from
+    return dg.DagsterInstance.get()
 
 
 def say(message: str, quiet: bool) -> None:
@@ -45,7 +55,7 @@ def run_job(
     defs = load_definitions()
 
     say(f"Running {job} into {warehouse_path} ...", quiet)
-    instance = dg.DagsterInstance.get()
+    instance = process_instance()
     for abandoned in mark_abandoned_runs(instance):
         say(f"Marked run {abandoned} failed: its process ended without finishing it.", quiet)
     run_id = str(uuid.uuid4())

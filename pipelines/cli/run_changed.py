@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines.abandoned_runs import mark_abandoned_runs
 from pipelines.assets.sources import current_versions
 from pipelines.cli.common import UserError
-from pipelines.cli.job_runs import load_definitions, run_job, say
+from pipelines.cli.job_runs import load_definitions, process_instance, run_job, say
 from pipelines.jobs import OBSERVE_JOB, QUALITY_JOB
 from pipelines.settings import get_settings
 from pipelines.stale_assets import BuildPlan, observations_behind, plan_build
@@ -23,7 +23,7 @@ REASONS_SHOWN = 6
 def run_what_changed(quiet: bool, force: bool) -> None:
     settings = get_settings()
     defs = load_definitions()
-    instance = dg.DagsterInstance.get()
+    instance = process_instance()
     for abandoned in mark_abandoned_runs(instance):
         say(f"Marked run {abandoned} failed: its process ended without finishing it.", quiet)
     # the input files' data versions, recorded as observations when they differ from the last

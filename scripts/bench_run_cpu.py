@@ -1,0 +1,113 @@
+"""Benchmark: the CPU a `sovai run` process costs, with nothing changed and with one seed edited.
+
+Every scheduled refresh, every analyst's `make run` and most of the test suite start `sovai` as a
+new process, so what one process pays before and around its runs (imports, Dagster's instance,
+its storage's checks) is paid again and again. This builds a project once from nothing (`sovai
+run` into a temporary folder, not timed), then, --repeat times for each case, copies that build
+(warehouse, seeds and Dagster home) and times `sovai run` on the copy as a new process: its CPU
+seconds (user + system, its children included) and its wall seconds. Cases: nothing changed (the
+observation finds the files as they were: no run starts), and one platform's power edited in
+seeds/platforms.csv (an observation run, a rebuild of the platform tables and chart, and the
+report's run: three runs in one process). Medians, with the smallest and largest.
+
+    .venv/bin/python scripts/bench_run_cpu.py --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.instance import home_config  # noqa: E402
+
+SOVAI = ROOT / ".venv" / "bin" / "sovai"
+EDIT = ("x86_current,100,350", "x86_current,100,351")
+
+
+def project_env(folder: Path) -> dict[str, str]:
+    """`sovai`'s environment on a project folder: seeds, wh/ and a Dagster home of its own."""
+    home = folder / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(home_config(home))
+    return os.environ | {
+        "SOVAI_WAREHOUSE": str(folder / "wh" / "warehouse.duckdb"),
+        "SOVAI_SEEDS_DIR": str(folder / "seeds"),
+        "SOVAI_LANDING_DIR": str(folder / "data" / "landing"),
+        "DAGSTER_HOME": str(home),
+        "SOVAI_EXPECTATIONS": "off",
+    }
+
+
+def sovai_run(env: dict[str, str]) -> tuple[float, float, str]:
+    """(CPU seconds, wall seconds, output) of one `sovai run` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [str(SOVAI), "run"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"`sovai run` failed:\n{result.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, result.stdout + result.stderr
+
+
+def copy_of(build: Path, folder: Path, edited: bool) -> dict[str, str]:
+    for part in ("seeds", "wh", "dagster_home"):
+        shutil.copytree(build / part, folder / part)
+    if edited:
+        platforms = folder / "seeds" / "platforms.csv"
+        text = platforms.read_text(encoding="utf-8")
+        assert text.count(EDIT[0]) == 1, f"{EDIT[0]!r} is not once in {platforms}"
+        platforms.write_text(text.replace(*EDIT), encoding="utf-8")
+    return project_env(folder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-run-cpu-") as temp:
+        build = Path(temp) / "build"
+        shutil.copytree(ROOT / "seeds", build / "seeds")
+        print("building the project from nothing (not timed) ...", file=sys.stderr, flush=True)
+        sovai_run(project_env(build))
+        print(
+            f"`sovai run` as a new process, {args.repeat} runs per case "
+            f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})"
+        )
+        print(f"{'case':<32}{'CPU s median':>14}{'min':>7}{'max':>7}{'wall s median':>15}")
+        for label, edited, expected in (
+            ("nothing changed", False, "Up to date"),
+            ("one platform edited (3 runs)", True, "raw/platforms"),
+        ):
+            cpu, wall = [], []
+            for repeat in range(args.repeat):
+                env = copy_of(build, Path(temp) / f"{edited}-{repeat}", edited)
+                seconds, elapsed, output = sovai_run(env)
+                if expected not in output:
+                    raise SystemExit(f"{label}: {expected!r} not in the run's output:\n{output}")
+                cpu.append(seconds)
+                wall.append(elapsed)
+            print(
+                f"{label:<32}{statistics.median(cpu):>14.2f}{min(cpu):>7.2f}{max(cpu):>7.2f}"
+                f"{statistics.median(wall):>15.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
