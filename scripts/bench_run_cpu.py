@@ -10,7 +10,12 @@ observation finds the files as they were: no run starts), and one platform's pow
 seeds/platforms.csv (an observation run, a rebuild of the platform tables and chart, and the
 report's run: three runs in one process). Medians, with the smallest and largest.
 
-    .venv/bin/python scripts/bench_run_cpu.py --repeat 5
+With --against REF the same runs are made with the code of a git commit too (a worktree of it in
+the temporary folder, put first on the run's PYTHONPATH; the environment stays this checkout's),
+alternating with this checkout's run by run: this machine's speed drifts by a third from one
+hour to the next, and alternating makes the drift fall on both alike.
+
+    .venv/bin/python scripts/bench_run_cpu.py --repeat 5 [--against 999a35a]
 """
 
 from __future__ import annotations
@@ -50,6 +55,15 @@ def project_env(folder: Path) -> dict[str, str]:
     }
 
 
+def code_of(ref: str, folder: Path) -> Path:
+    """A worktree of the commit ref in folder (removed by the caller's cleanup of the folder)."""
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(folder), ref],
+        check=True,
+    )
+    return folder
+
+
 def sovai_run(env: dict[str, str]) -> tuple[float, float, str]:
     """(CPU seconds, wall seconds, output) of one `sovai run` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -79,34 +93,51 @@ def copy_of(build: Path, folder: Path, edited: bool) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", metavar="REF", help="also time this git commit's code")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-run-cpu-") as temp:
-        build = Path(temp) / "build"
-        shutil.copytree(ROOT / "seeds", build / "seeds")
-        print("building the project from nothing (not timed) ...", file=sys.stderr, flush=True)
-        sovai_run(project_env(build))
-        print(
-            f"`sovai run` as a new process, {args.repeat} runs per case "
-            f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})"
-        )
-        print(f"{'case':<32}{'CPU s median':>14}{'min':>7}{'max':>7}{'wall s median':>15}")
-        for label, edited, expected in (
-            ("nothing changed", False, "Up to date"),
-            ("one platform edited (3 runs)", True, "raw/platforms"),
-        ):
-            cpu, wall = [], []
-            for repeat in range(args.repeat):
-                env = copy_of(build, Path(temp) / f"{edited}-{repeat}", edited)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-run-cpu-") as temp:
+            codes = {"this checkout": None}
+            if args.against:
+                codes[args.against] = code_of(args.against, Path(temp) / "against")
+            measure(Path(temp), codes, args.repeat)
+    finally:
+        if args.against:  # its worktree went with the temporary folder: git forgets it
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)
+    return 0
+
+
+def measure(temp: Path, codes: dict[str, Path | None], repeat: int) -> None:
+    build = temp / "build"
+    shutil.copytree(ROOT / "seeds", build / "seeds")
+    print("building the project from nothing (not timed) ...", file=sys.stderr, flush=True)
+    sovai_run(project_env(build))
+    print(
+        f"`sovai run` as a new process, {repeat} runs per case and code, alternating "
+        f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})"
+    )
+    print(f"{'case':<32}{'code':<16}{'CPU s median':>14}{'min':>7}{'max':>7}{'wall s median':>15}")
+    for label, edited, expected in (
+        ("nothing changed", False, "Up to date"),
+        ("one platform edited (3 runs)", True, "raw/platforms"),
+    ):
+        cpu: dict[str, list[float]] = {name: [] for name in codes}
+        wall: dict[str, list[float]] = {name: [] for name in codes}
+        for attempt in range(repeat):
+            for number, (name, code) in enumerate(codes.items()):
+                env = copy_of(build, temp / f"{edited}-{attempt}-{number}", edited)
+                if code is not None:
+                    env["PYTHONPATH"] = str(code)
                 seconds, elapsed, output = sovai_run(env)
                 if expected not in output:
                     raise SystemExit(f"{label}: {expected!r} not in the run's output:\n{output}")
-                cpu.append(seconds)
-                wall.append(elapsed)
+                cpu[name].append(seconds)
+                wall[name].append(elapsed)
+        for name in codes:
             print(
-                f"{label:<32}{statistics.median(cpu):>14.2f}{min(cpu):>7.2f}{max(cpu):>7.2f}"
-                f"{statistics.median(wall):>15.2f}"
+                f"{label:<32}{name:<16}{statistics.median(cpu[name]):>14.2f}"
+                f"{min(cpu[name]):>7.2f}{max(cpu[name]):>7.2f}{statistics.median(wall[name]):>15.2f}"
             )
-    return 0
 
 
 if __name__ == "__main__":
