@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pipelines.reports.periods import period_step, period_ticks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -54,26 +56,6 @@ def png(figure: Figure) -> bytes:
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     _pyplot().close(figure)
     return buffer.getvalue()
-
-
-def period_ticks(axis, periods: list) -> None:
-    """Date ticks at the data's own frequency: monthly data gets month starts (every k months,
-    or years for long spans), never matplotlib's default of every few days."""
-    import matplotlib.dates as mdates
-
-    dates = sorted(set(periods))
-    if not dates:
-        return
-    monthly = all(getattr(day, "day", 1) == 1 for day in dates)
-    span_months = (dates[-1].year - dates[0].year) * 12 + dates[-1].month - dates[0].month + 1
-    if monthly and span_months > 36:
-        years = max(1, -(-span_months // 12 // 8))  # at most about 8 ticks
-        axis.xaxis.set_major_locator(mdates.YearLocator(base=years))
-        axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    elif monthly:
-        step = max(1, -(-span_months // 8))
-        axis.xaxis.set_major_locator(mdates.MonthLocator(bymonthday=1, interval=step))
-        axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
 
 
 def _label(value: float) -> str:
@@ -121,6 +103,7 @@ def hhi_over_time_figure(
     chosen = sizes.sort("n", "market", "region", descending=[True, False, False]).head(max_series)
     series = chosen.sort("market", "region").select("market", "region").rows()
     left_out = sizes.height - len(series)
+    step = period_step(history.get_column("period").to_list())
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
     for axis, guideline in zip(axes, ("2010", "2023"), strict=True):
         moderate = thresholds[f"hhi_{guideline}_moderate_from"]
@@ -132,11 +115,15 @@ def hhi_over_time_figure(
             points = history.filter(
                 (pl.col("market") == market) & (pl.col("region") == region)
             ).sort("period")
+            periods = points.get_column("period").to_list()
+            values = points.get_column("hhi").to_list()
             axis.plot(
-                points.get_column("period").to_list(),
-                points.get_column("hhi").to_list(),
-                drawstyle="steps-post",  # a period's HHI holds for the whole period
+                # a period's HHI holds for the whole period, the series' last one included
+                [*periods, step.after(periods[-1])],
+                [*values, values[-1]],
+                drawstyle="steps-post",
                 marker="o" if points.height < 30 else None,
+                markevery=slice(0, len(periods)),  # a marker at each period's start only
                 color=PALETTE[index % len(PALETTE)],
                 label=f"{market} / {region}",
             )
@@ -144,7 +131,7 @@ def hhi_over_time_figure(
         axis.set_title(f"HHI over time, {guideline} guideline bands{more}", fontsize="medium")
         axis.set_ylim(0, 10_000)
         axis.set_ylabel("HHI (0-10,000)")
-        period_ticks(axis, history.get_column("period").to_list())
+        period_ticks(axis, history.get_column("period").to_list(), step)
         axis.grid(alpha=0.3)
         axis.tick_params(axis="x", labelrotation=30)
     handles, labels = axes[1].get_legend_handles_labels()
@@ -166,6 +153,7 @@ def vendor_share_areas_figure(
         max_series
     )
     count = max(series.height, 1)
+    step = period_step(shares.get_column("period").to_list())
     figure, axes = plt.subplots(count, 1, figsize=(11, 3.6 * count), squeeze=False)
     for axis, (market, region, _) in zip(axes[:, 0], series.rows(), strict=False):
         one = shares.filter((pl.col("market") == market) & (pl.col("region") == region))
@@ -188,6 +176,12 @@ def vendor_share_areas_figure(
             .sort("period")
             .fill_null(0)
         )
+        # the last period's shares hold until its end, as every other period's do
+        last = wide.tail(1)
+        end = step.after(last.get_column("period").item())
+        wide = pl.concat(
+            [wide, last.with_columns(pl.lit(end).cast(wide.schema["period"]).alias("period"))]
+        )
         vendors = [name for name in [*named, others] if name in wide.columns]
         axis.stackplot(
             wide.get_column("period").to_list(),
@@ -197,7 +191,7 @@ def vendor_share_areas_figure(
             alpha=0.9,
             step="post",  # a period's shares hold until the next period, no slopes between
         )
-        period_ticks(axis, wide.get_column("period").to_list())
+        period_ticks(axis, wide.get_column("period").to_list()[:-1], step)
         axis.set_title(f"Vendor shares: {market} / {region}")
         axis.set_ylim(0, 1)
         axis.set_ylabel("share of the market")

@@ -65,7 +65,8 @@ def test_hhi_over_time_draws_each_series_over_both_guidelines_bands():
         bands = [patch.get_y() for patch in axis.patches]
         assert bands == [0, moderate, high]
         lines = {line.get_label(): list(line.get_ydata()) for line in axis.get_lines()}
-        assert lines == {"cpus / eu": [1200.0], "gpus / global": [7300.0, 6600.0]}
+        # each series' last value is drawn again at the end of its period, which it holds to
+        assert lines == {"cpus / eu": [1200.0] * 2, "gpus / global": [7300.0, 6600.0, 6600.0]}
 
 
 def test_vendor_shares_stack_to_the_whole_market():
@@ -214,3 +215,45 @@ def test_a_plan_panel_marks_licence_required_options_and_lists_those_without_a_c
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
     assert {"Alpha", "Beta", "licence required", "obtainable without a licence"} <= set(legend)
     assert gulf.get_title() == "gulf (saudi_arabia, 2023 rule)"
+
+
+def test_a_single_period_is_drawn_one_period_wide_with_two_ticks():
+    import matplotlib.dates as mdates
+
+    february, march = date(2026, 2, 1), date(2026, 3, 1)
+    shares = pl.DataFrame(
+        {
+            "period": [february] * 2,
+            "market": ["gpus"] * 2,
+            "region": ["global"] * 2,
+            "vendor": ["nvidia", "amd"],
+            "share": [0.7, 0.3],
+        }
+    )
+    axis = charts.vendor_share_areas_figure(shares).axes[0]
+    edges = axis.collections[0].get_paths()[0].vertices[:, 0]
+    assert [mdates.num2date(x).date() for x in (edges.min(), edges.max())] == [february, march]
+    assert _tick_dates(axis) == [february, march]
+
+    history = pl.DataFrame(
+        {"period": [february], "market": ["gpus"], "region": ["global"], "hhi": [7338.0]}
+    )
+    for axis in charts.hhi_over_time_figure(history, THRESHOLDS).axes:
+        (line,) = axis.get_lines()
+        assert list(line.get_xdata()) == [february, march]
+        assert _tick_dates(axis) == [february, march]  # not 60 months written over each other
+
+
+def test_a_series_last_period_is_as_wide_as_the_shortest_gap_between_periods():
+    history = pl.DataFrame(
+        {
+            "period": [date(2026, 1, 1), date(2026, 2, 1), date(2026, 4, 1)],  # March missing
+            "market": ["gpus"] * 3,
+            "region": ["global"] * 3,
+            "hhi": [5000.0, 5100.0, 5200.0],
+        }
+    )
+    axis = charts.hhi_over_time_figure(history, THRESHOLDS).axes[0]
+    (line,) = axis.get_lines()
+    assert list(line.get_xdata())[-2:] == [date(2026, 4, 1), date(2026, 5, 1)]
+    assert list(line.get_ydata())[-2:] == [5200.0, 5200.0]
