@@ -49,7 +49,7 @@ def period_ticks(axis, periods: list, step: PeriodStep) -> None:
         return
     end = step.after(dates[-1])
     axis.set_xlim(dates[0], end)
-    monthly = all(getattr(day, "day", 1) == 1 for day in dates)
+    monthly = step.months > 0  # month-start periods (period_step)
     span_months = (end.year - dates[0].year) * 12 + end.month - dates[0].month
     if monthly and span_months > 36:
         years = max(1, -(-span_months // 12 // 8))  # at most about 8 ticks
