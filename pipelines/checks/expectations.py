@@ -7,8 +7,8 @@ and its DuckDB path through SQLAlchemy does not work). Data Docs are written to 
 the warehouse file as pages that need no network (data_docs.py), and each check links its table's
 page.
 
-GX is imported inside the check only: `import great_expectations` takes about five seconds, which
-loading the definitions (the UI, every `sovai` command, every test) should not pay.
+GX is imported inside the check only (gx_import.py): `import great_expectations` takes seconds,
+which loading the definitions (the UI, every `sovai` command, every test) should not pay.
 """
 
 import re
@@ -23,6 +23,7 @@ import polars as pl
 from pipelines.checks import data_docs
 from pipelines.checks.asset_checks import contracts_of, failures_table
 from pipelines.checks.contracts import TableContract
+from pipelines.checks.gx_import import import_great_expectations
 from pipelines.checks.table_checks import HHI_MAX, columns_of, relation
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.connection import read_only
@@ -109,7 +110,7 @@ def run_suites(
     warehouse_path: Path, tables: Mapping[dg.AssetKey, TableContract]
 ) -> tuple[dict[dg.AssetKey, SuiteOutcome], Path]:
     """Validate each table with its suite in one ephemeral GX context; write Data Docs."""
-    import great_expectations as gx
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     target = docs_dir(warehouse_path)

@@ -9,18 +9,29 @@ import subprocess
 from pathlib import Path
 
 from pipelines.instance import home_config
+from tests.cli.preloaded import LAUNCHER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOVAI = PROJECT_ROOT / ".venv" / "bin" / "sovai"
 
 
-def sovai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def sovai(
+    *args: str, env: dict[str, str], own_process: bool = False
+) -> subprocess.CompletedProcess:
+    """`sovai` with these arguments, its output captured. A fork of a process that has already
+    imported `sovai`'s libraries (tests/cli/preloaded.py), unless own_process: the `sovai` script
+    started as a new process, as the user starts it, for tests about a process's start."""
+    full_env = {**os.environ, **env}
+    if not own_process:
+        result = LAUNCHER.run([str(SOVAI), *args], full_env, PROJECT_ROOT, timeout=300)
+        if result is not None:
+            return result
     return subprocess.run(
         [str(SOVAI), *args],
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, **env},
+        env=full_env,
         cwd=PROJECT_ROOT,
     )
 

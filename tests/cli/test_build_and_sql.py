@@ -156,7 +156,7 @@ def test_a_run_and_a_no_op_run_print_no_library_warnings_or_debug_lines(first_ru
         line for line in (result.stdout + result.stderr).splitlines() if LIBRARY_NOISE.search(line)
     ]
     assert noise == []
-    again = sovai("run", env=built)
+    again = sovai("run", env=built, own_process=True)  # what importing prints included
     assert again.returncode == 0
     assert not LIBRARY_NOISE.search(again.stdout + again.stderr)
     assert len(again.stderr.splitlines()) == 2, again.stderr
