@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 PROBE = """
 import sys, time
@@ -28,3 +29,19 @@ def test_gx_loads_without_scipy_stats_and_scipy_stats_loads_on_first_use():
         "True",
         "ExpectColumnKLDivergenceToBeLessThan",
     ]
+
+
+def test_the_benchmark_reports_both_imports():
+    result = subprocess.run(
+        [sys.executable, "scripts/bench_gx_import.py", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1 runs each; CPU-seconds (user + system)"
+    for label in ("import great_expectations (GX", "import_great_expectations() (scipy"):
+        (row,) = [line for line in lines if line.startswith(label)]
+        assert all(float(number) > 0 for number in row.split()[-3:]), row
