@@ -1,5 +1,6 @@
 """Shared fixtures: a private copy of the seeds and a private warehouse for each test."""
 
+import gc
 import json
 import os
 import shutil
@@ -262,3 +263,11 @@ def run_job(
             )
         )
     return Runs(results)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported and made (Dagster, the definitions, the test items) lives as long
+    as the worker: moved out of the garbage collector's sight, the collections the in-process runs
+    set off do not walk it each time (tests/assets' market files: 5 to 11% less CPU, alternating
+    runs with and without)."""
+    gc.freeze()
