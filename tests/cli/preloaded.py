@@ -45,20 +45,25 @@ class Launcher:
             self.unavailable = "SOVAI_TEST_REAL_PROCESSES=1"
 
     def _start(self) -> None:
-        self._env = dict(os.environ)
-        self._process = subprocess.Popen(
-            [sys.executable, str(ZYGOTE)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=PROJECT_ROOT,
-            env=self._env,
-        )
-        atexit.register(self.stop)
-        ready = self._read(timeout=300)
-        if not ready.get("ready"):
+        # A second try when the first printed: a first import on a new machine may say so once
+        # (matplotlib building its font cache), which no later process repeats.
+        for attempt in range(2):
+            self._env = dict(os.environ)
+            self._process = subprocess.Popen(
+                [sys.executable, str(ZYGOTE)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=PROJECT_ROOT,
+                env=self._env,
+            )
+            if attempt == 0:
+                atexit.register(self.stop)
+            ready = self._read(timeout=300)
+            if ready.get("ready"):
+                return
             self.stop()
-            self.unavailable = f"the launcher's imports printed: {ready.get('why')}"
+        self.unavailable = f"the launcher's imports printed: {ready.get('why')}"
 
     def _read(self, timeout: float | None) -> dict:
         assert self._process is not None and self._process.stdout is not None

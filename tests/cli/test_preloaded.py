@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.cli.preloaded import Launcher
+from tests.cli.preloaded import LAUNCHER, Launcher
 from tests.cli.runner import PROJECT_ROOT, SOVAI, private_env, sovai
 
 
@@ -56,3 +56,11 @@ def test_a_command_past_its_timeout_is_killed_and_the_launcher_goes_on(launcher,
         launcher.run([str(SOVAI), "run"], env, PROJECT_ROOT, timeout=0.5)
     after = launcher.run([str(SOVAI), "--help"], env, PROJECT_ROOT, timeout=120)
     assert after.returncode == 0
+
+
+def test_the_suite_starts_its_commands_through_the_launcher(tmp_path):
+    """A launcher that stepped aside would leave every test passing and the suite twice as slow;
+    this says why instead (unless real processes were asked for)."""
+    assert sovai("--help", env=private_env(tmp_path)).returncode == 0
+    if LAUNCHER.unavailable != "SOVAI_TEST_REAL_PROCESSES=1":
+        assert LAUNCHER.unavailable is None
