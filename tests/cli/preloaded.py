@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,7 @@ class Launcher:
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._env: dict[str, str] = {}
+        self._pending = b""  # what has been read of the launcher's answers, not yet taken
         self.unavailable: str | None = None
         if os.environ.get("SOVAI_TEST_REAL_PROCESSES") == "1":
             self.unavailable = "SOVAI_TEST_REAL_PROCESSES=1"
@@ -47,32 +49,46 @@ class Launcher:
     def _start(self) -> None:
         # A second try when the first printed: a first import on a new machine may say so once
         # (matplotlib building its font cache), which no later process repeats.
+        why = ""
         for attempt in range(2):
             self._env = dict(os.environ)
+            self._pending = b""
             self._process = subprocess.Popen(
                 [sys.executable, str(ZYGOTE)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                text=True,
                 cwd=PROJECT_ROOT,
                 env=self._env,
             )
             if attempt == 0:
                 atexit.register(self.stop)
-            ready = self._read(timeout=300)
+            try:
+                ready = self._read(timeout=300)
+            except (TimeoutError, RuntimeError) as error:
+                ready = {"ready": False, "why": f"it did not start: {error!r}"}
             if ready.get("ready"):
                 return
+            why = ready.get("why", "")
             self.stop()
-        self.unavailable = f"the launcher's imports printed: {ready.get('why')}"
+        self.unavailable = f"the launcher's imports printed: {why}"
 
     def _read(self, timeout: float | None) -> dict:
+        """The launcher's next answer (a line of JSON), within timeout seconds."""
         assert self._process is not None and self._process.stdout is not None
-        readable, _, _ = select.select([self._process.stdout], [], [], timeout)
-        if not readable:
-            raise TimeoutError
-        line = self._process.stdout.readline()
-        if not line:
-            raise RuntimeError("the sovai launcher ended")
+        fd = self._process.stdout.fileno()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        # Lines are cut here, not by a buffered reader: an answer already read into a reader's
+        # buffer would leave select() waiting on an empty pipe for the rest of the timeout.
+        while b"\n" not in self._pending:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            readable, _, _ = select.select([fd], [], [], left)
+            if not readable:
+                raise TimeoutError
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RuntimeError("the sovai launcher ended")
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
         return json.loads(line)
 
     def stop(self) -> None:
@@ -111,7 +127,7 @@ class Launcher:
         with tempfile.TemporaryDirectory(prefix="sovai-") as folder:
             out, err = Path(folder) / "stdout", Path(folder) / "stderr"
             request = {"argv": argv, "env": env, "cwd": str(cwd), "stdout": str(out)}
-            self._process.stdin.write(json.dumps(request | {"stderr": str(err)}) + "\n")
+            self._process.stdin.write(json.dumps(request | {"stderr": str(err)}).encode() + b"\n")
             self._process.stdin.flush()
             pid = self._read(timeout=60)["pid"]
             try:

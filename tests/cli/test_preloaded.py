@@ -3,6 +3,7 @@ process of its own: same output, exit code and environment; it steps aside when 
 
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +65,17 @@ def test_the_suite_starts_its_commands_through_the_launcher(tmp_path):
     assert sovai("--help", env=private_env(tmp_path)).returncode == 0
     if LAUNCHER.unavailable != "SOVAI_TEST_REAL_PROCESSES=1":
         assert LAUNCHER.unavailable is None
+
+
+def test_two_answers_arriving_together_are_both_read():
+    """A command that ends at once: its pid and its exit code reach the pipe in one write, and the
+    launcher stays (its pipe open) for the next command."""
+    answers = 'import time; print(\'{"pid": 7}\\n{"returncode": 2}\', flush=True); time.sleep(60)'
+    reader = Launcher()
+    reader._process = subprocess.Popen([sys.executable, "-c", answers], stdout=subprocess.PIPE)
+    try:
+        assert reader._read(timeout=30) == {"pid": 7}
+        assert reader._read(timeout=5) == {"returncode": 2}
+    finally:
+        reader._process.kill()
+        reader._process.wait()
