@@ -37,13 +37,14 @@ READ_AT_START = ("PYTHON", "LC_", "LANG", "LANGUAGE", "TZ", "MPL", "MALLOC")
 
 
 class Launcher:
-    def __init__(self) -> None:
+    def __init__(self, real_processes_asked: bool = True) -> None:
+        """real_processes_asked=False: serve even under SOVAI_TEST_REAL_PROCESSES=1 (its tests)."""
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._env: dict[str, str] = {}
         self._pending = b""  # what has been read of the launcher's answers, not yet taken
         self.unavailable: str | None = None
-        if os.environ.get("SOVAI_TEST_REAL_PROCESSES") == "1":
+        if real_processes_asked and os.environ.get("SOVAI_TEST_REAL_PROCESSES") == "1":
             self.unavailable = "SOVAI_TEST_REAL_PROCESSES=1"
 
     def _start(self) -> None:

@@ -13,7 +13,7 @@ from tests.cli.runner import PROJECT_ROOT, SOVAI, private_env, sovai
 
 @pytest.fixture(scope="module")
 def launcher():
-    launcher = Launcher()
+    launcher = Launcher(real_processes_asked=False)  # tested whatever the suite's setting
     yield launcher
     launcher.stop()
 

@@ -30,7 +30,9 @@ NOT_PRELOADED = {"pipelines.definitions"}
 
 
 def modules_to_preload() -> list[str]:
-    names = [f"pipelines.cli.{path.stem}" for path in (PROJECT_ROOT / "pipelines/cli").glob("*.py")]
+    commands = (PROJECT_ROOT / "pipelines/cli").glob("*.py")
+    names = [f"pipelines.cli.{path.stem}" for path in commands if path.stem != "__init__"]
+    names.append("pipelines.cli")
     tree = ast.parse((PROJECT_ROOT / "pipelines/definitions.py").read_text(encoding="utf-8"))
     names += [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module]
     names += ["pipelines.instance", "pipelines.postgres_storage", "pipelines.stale_assets"]
