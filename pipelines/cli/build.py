@@ -144,7 +144,7 @@ def _check_warehouse_folder() -> None:
     """Before a run starts: a warehouse folder that cannot be made would fail every asset that
     publishes, one by one, after the inputs were read; say it once, at once."""
     from pipelines.warehouse.history import PublishError
-    from pipelines.warehouse.publish import make_warehouse_folder
+    from pipelines.warehouse.working_copy import make_warehouse_folder
 
     try:
         make_warehouse_folder(get_settings().warehouse_path)

@@ -10,11 +10,7 @@ publish removes. Writers are serialized by an exclusive lock on a sidecar file.
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,21 +27,28 @@ from pipelines.warehouse.changes import (
     record_inputs,
 )
 from pipelines.warehouse.connection import (
-    STORAGE_CONFIG,
-    damaged_error,
-    is_lock_conflict,
     quote_identifier,
-    quote_literal,
     read_only,
     refuse_special_file,
 )
-from pipelines.warehouse.history import HISTORY_COLUMNS, HistoryTable, PublishError, digest
-from pipelines.warehouse.integrity import keep_previous, probe, publish_error
+from pipelines.warehouse.history import HISTORY_COLUMNS, HistoryTable, digest
+from pipelines.warehouse.integrity import keep_previous, probe
 from pipelines.warehouse.locking import writer_lock
 from pipelines.warehouse.meta import ensure_meta
-
-PREVIEW_ROWS = 10
-TEMP_SUFFIX = ".publishing"
+from pipelines.warehouse.staging import (
+    PREVIEW_ROWS,
+    incoming,
+    stage,
+    staged_columns,
+    staged_preview,
+)
+from pipelines.warehouse.working_copy import (
+    make_warehouse_folder,
+    open_copy,
+    remove_stale_copies,
+    replace_atomically,
+    working_copy,
+)
 
 
 def history_table_name(schema: str, name: str) -> str:
@@ -106,18 +109,6 @@ class PublishOutcome:
     recorded_inputs: bool = False
 
 
-def make_warehouse_folder(warehouse_path: Path) -> None:
-    """The warehouse's folder, made if missing; a PublishError saying what to set if it cannot
-    be (`sovai run` checks this before it starts a run, so the user hears it once, at once)."""
-    try:
-        Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise PublishError(
-            f"Cannot create the warehouse folder {Path(warehouse_path).parent}: "
-            f"{error.strerror}. Set SOVAI_WAREHOUSE to a writable location."
-        ) from error
-
-
 def publish(
     warehouse_path: Path,
     tables: Sequence[TableToPublish],
@@ -128,15 +119,15 @@ def publish(
     warehouse_path = Path(warehouse_path)
     make_warehouse_folder(warehouse_path)
     with writer_lock(warehouse_path):
-        _remove_stale_copies(warehouse_path)
+        remove_stale_copies(warehouse_path)
         existed = warehouse_path.exists()
         if existed:
             refuse_special_file(warehouse_path)
             unchanged = _all_unchanged(warehouse_path, tables)
             if unchanged is not None:
                 return unchanged
-        with _working_copy(warehouse_path) as copy_path:
-            con = _open_copy(copy_path, warehouse_path)
+        with working_copy(warehouse_path) as copy_path:
+            con = open_copy(copy_path, warehouse_path)
             try:
                 if existed:  # a damaged file is reported, never built upon
                     probe(con, warehouse_path)
@@ -152,7 +143,7 @@ def publish(
                 con.close()
             if wrote or not warehouse_path.exists():
                 keep_previous(warehouse_path)  # the version being replaced stays restorable
-                _replace_atomically(copy_path, warehouse_path)
+                replace_atomically(copy_path, warehouse_path)
     return outcomes
 
 
@@ -190,13 +181,13 @@ def _same_as_latest(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> Pu
         return None
     staged = f"_staged_{table.history_table}"
     try:
-        with _incoming(con, table) as source:
-            _stage(con, source, quote_identifier(staged), schema_only=False)
-        columns = _staged_columns(con, staged)
+        with incoming(con, table) as source:
+            stage(con, source, quote_identifier(staged), schema_only=False)
+        columns = staged_columns(con, staged)
         _, content_hash = digest(con, quote_identifier(staged), columns)
         if content_hash != latest[1]:
             return None
-        preview = _staged_preview(con, staged)
+        preview = staged_preview(con, staged)
     finally:
         con.execute(f"drop table if exists {quote_identifier(staged)}")
     return _as_it_stands(table, latest, columns, preview)
@@ -214,25 +205,6 @@ def _latest(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> tuple:
     return rows[0] if rows else (0, None, 0, None)
 
 
-def _staged_columns(con: duckdb.DuckDBPyConnection, staged: str) -> list[tuple[str, str]]:
-    """The columns of a temporary table _stage made, without its row hash."""
-    return [
-        (name, dtype)
-        for name, dtype in con.execute(
-            "select column_name, data_type from duckdb_columns() "
-            "where table_name = ? and database_name = 'temp' order by column_index",
-            [staged],
-        ).fetchall()
-        if name != "_row_hash"
-    ]
-
-
-def _staged_preview(con: duckdb.DuckDBPyConnection, staged: str) -> pl.DataFrame:
-    return con.sql(
-        f"select * exclude (_row_hash) from {quote_identifier(staged)} limit {PREVIEW_ROWS}"
-    ).pl()
-
-
 def _as_it_stands(
     table: TableToPublish, latest: tuple, columns: list[tuple[str, str]], preview: pl.DataFrame
 ) -> PublishOutcome:
@@ -248,47 +220,6 @@ def _as_it_stands(
         columns,
         preview,
     )
-
-
-@contextmanager
-def _working_copy(warehouse_path: Path) -> Iterator[Path]:
-    copy_path = warehouse_path.with_name(f"{warehouse_path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-    try:
-        if warehouse_path.exists():
-            shutil.copyfile(warehouse_path, copy_path)
-        yield copy_path
-    except (OSError, duckdb.IOException) as error:  # disk full, folder not writable, damage
-        raise publish_error(warehouse_path, error) from error
-    finally:
-        for leftover in (copy_path, copy_path.with_name(copy_path.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-
-
-def _open_copy(copy_path: Path, warehouse_path: Path) -> duckdb.DuckDBPyConnection:
-    """The copy holds the live file's bytes, so a copy that does not open is a damaged file."""
-    try:
-        return duckdb.connect(str(copy_path), config=STORAGE_CONFIG)
-    except duckdb.Error as error:
-        if copy_path.exists() and copy_path.stat().st_size and not is_lock_conflict(error):
-            raise damaged_error(warehouse_path, error) from None
-        raise
-
-
-def _remove_stale_copies(warehouse_path: Path) -> None:
-    """Copies left by a killed publish; safe to remove because we hold the writer lock."""
-    for stale in warehouse_path.parent.glob(f"{warehouse_path.name}.*{TEMP_SUFFIX}*"):
-        stale.unlink(missing_ok=True)
-
-
-def _replace_atomically(copy_path: Path, warehouse_path: Path) -> None:
-    with open(copy_path, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(copy_path, warehouse_path)
-    directory = os.open(warehouse_path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def _write_table(
@@ -371,7 +302,7 @@ def _write_version(
     staged = quote_identifier(f"_staged_{table.history_table}")
     latest_version, latest_hash, latest_count, _ = latest
     version = latest_version + 1
-    with _incoming(con, table) as source:
+    with incoming(con, table) as source:
         if table.scope_keys:  # the scope is what the new rows give, so first collect their keys
             keys = ", ".join(quote_identifier(name) for name in table.scope_keys)
             keys_sql = f"select distinct {keys} from ({source})"
@@ -379,15 +310,15 @@ def _write_version(
         # New periods or a new file (the usual refresh) leave no current rows to compare with:
         # their rows go straight into history, written once instead of staged first.
         append_only = table.incremental and not HistoryTable(con, table, []).has_current_rows()
-        _stage(con, source, staged, schema_only=append_only)
-        columns = _staged_columns(con, f"_staged_{table.history_table}")
+        stage(con, source, staged, schema_only=append_only)
+        columns = staged_columns(con, f"_staged_{table.history_table}")
         history = HistoryTable(con, table, columns)
         history.prepare()
         if append_only:
             changed = history.append(source, version, run_id, published_at) > 0
             preview = history.preview(version, PREVIEW_ROWS)
         else:
-            preview = _staged_preview(con, f"_staged_{table.history_table}")
+            preview = staged_preview(con, f"_staged_{table.history_table}")
     if table.incremental:
         if not append_only:
             changed = history.replace_changed_rows(staged, version, run_id, published_at)
@@ -419,38 +350,4 @@ def _write_version(
     )
     return PublishOutcome(
         table.view, table.history_table, version, True, row_count, content_hash, columns, preview
-    )
-
-
-@contextmanager
-def _incoming(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> Iterator[str]:
-    """The query giving the table's new rows, with its frame or variables in place meanwhile."""
-    if (table.frame is None) == (table.sql is None):
-        raise ValueError(f"{table.view}: give exactly one of frame or sql")
-    for name, value in table.variables.items():
-        if not name.isidentifier():
-            raise ValueError(f"{table.view}: variable name {name!r} is not an identifier")
-        con.execute(f"set variable {name} = ?", [value])
-    if table.frame is not None:
-        con.register("_incoming_frame", table.frame)
-    constants = "".join(
-        f", {quote_literal(value)} as {quote_identifier(name)}"
-        for name, value in table.constants.items()
-    )
-    try:
-        yield f"select *{constants} from _incoming_frame" if table.frame is not None else table.sql
-    finally:
-        if table.frame is not None:
-            con.unregister("_incoming_frame")
-        for name in table.variables:
-            con.execute(f"reset variable {name}")
-
-
-def _stage(con: duckdb.DuckDBPyConnection, source: str, staged: str, schema_only: bool) -> None:
-    """The new rows, each with a hash of its values so unchanged rows can be recognized;
-    schema_only: just the columns and their types, for rows that go straight into history."""
-    con.execute(
-        f"create temp table {staged} as "
-        f"select incoming.*, hash(incoming) as _row_hash from ({source}) as incoming"
-        + (" limit 0" if schema_only else "")
     )

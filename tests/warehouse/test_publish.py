@@ -10,7 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.warehouse.publish import PublishError, TableToPublish, publish
+from pipelines.warehouse.history import PublishError
+from pipelines.warehouse.publish import TableToPublish, publish
 
 
 def table(frame: pl.DataFrame, name: str = "scores") -> TableToPublish:
