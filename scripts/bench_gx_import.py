@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 from pathlib import Path
+
+from child_timing import run_timed
 
 ROOT = Path(__file__).resolve().parent.parent
 SOVAI = ROOT / ".venv" / "bin" / "sovai"
@@ -29,12 +29,7 @@ DEFERRED = (
 
 def cpu_seconds(command: list[str], env: dict[str, str] | None = None) -> float:
     """User + system CPU of the command's process and its children, run to its end."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return run_timed(command, cwd=ROOT, env=env).cpu
 
 
 def main(argv: list[str] | None = None) -> int:

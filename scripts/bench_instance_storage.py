@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from child_timing import run_timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
 
 from pipelines.instance import home_config  # noqa: E402
 
@@ -46,17 +45,8 @@ def home_for(storage: str, home: Path) -> None:
 
 def timed_sovai(env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one `sovai run --quiet`."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(SOVAI), "run", "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        sys.exit(f"sovai run failed:\n{result.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    timed = run_timed([str(SOVAI), "run", "--quiet"], cwd=ROOT, env=env)
+    return timed.wall, timed.cpu
 
 
 def events_stored(home: Path) -> int:

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 import yaml
+from child_timing import run_timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,20 +61,12 @@ def sessions(url: str) -> int:
 
 def timed_sovai(env: dict[str, str], url: str) -> dict[str, float]:
     """One `sovai run --quiet`: wall, its CPU, the server's CPU and the connections it opened."""
-    before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), server_cpu_seconds(url)
-    sessions_before = sessions(url)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(SOVAI), "run", "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        sys.exit(f"sovai run failed:\n{result.stderr}")
+    server_before, sessions_before = server_cpu_seconds(url), sessions(url)
+    timed = run_timed([str(SOVAI), "run", "--quiet"], cwd=ROOT, env=env)
     time.sleep(1)  # the server reaps the run's backends and counts their sessions
     return {
-        "wall": wall,
-        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "wall": timed.wall,
+        "cpu": timed.cpu,
         "server": server_cpu_seconds(url) - server_before,
         "connections": sessions(url) - sessions_before - 2,  # less this function's own two
     }

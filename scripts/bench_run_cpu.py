@@ -23,17 +23,18 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from child_timing import run_timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
 
 from pipelines.instance import home_config  # noqa: E402
 
@@ -66,17 +67,8 @@ def code_of(ref: str, folder: Path) -> Path:
 
 def sovai_run(env: dict[str, str]) -> tuple[float, float, str]:
     """(CPU seconds, wall seconds, output) of one `sovai run` process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(SOVAI), "run"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        raise SystemExit(f"`sovai run` failed:\n{result.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall, result.stdout + result.stderr
+    timed = run_timed([str(SOVAI), "run"], cwd=ROOT, env=env, timeout=600)
+    return timed.cpu, timed.wall, timed.result.stdout + timed.result.stderr
 
 
 def copy_of(build: Path, folder: Path, edited: bool) -> dict[str, str]:
