@@ -24,6 +24,9 @@ with the whole file, whatever the size of the change. In one process this script
        fsync it, os.replace it over a second name, fsync the folder;
    (d) raw.platforms published again unchanged, as every run that changes nothing publishes each
        table: decided read-only on the live file, without the copy;
+   (e) analytics.market_concentration published again with nothing new in raw.market_shares, as
+       a run that reaches it without a new market file publishes it: its recompute plan is empty,
+       decided read-only on the live file, without the copy;
 3. prints a table: file size, market share rows, the medians and the share of (a) spent in (c).
 
 Growing the file is most of the run time. The run stops growing (and says so) once building has
@@ -55,6 +58,7 @@ import polars as pl  # noqa: E402
 
 from pipelines.assets.raw import raw_table  # noqa: E402
 from pipelines.assets.sources import SEED_SOURCES  # noqa: E402
+from pipelines.assets.sql_models import SqlModel  # noqa: E402
 from pipelines.ingest.landing_folder import forget_hashes  # noqa: E402
 from pipelines.ingest.seeds import SEED_GROUPS, load_seeds  # noqa: E402
 from pipelines.resources import WarehouseResource  # noqa: E402
@@ -91,6 +95,7 @@ class SizeResult:
     monthly_publishes: float
     copy_rename: float
     unchanged_publish: float
+    market_unchanged_publish: float
     runs: int
 
 
@@ -188,6 +193,18 @@ class Warehouse:
             raise SystemExit("raw.platforms published unchanged made a new version")
         return seconds
 
+    def publish_market_unchanged(self) -> float:
+        """(e): analytics.market_concentration with nothing new in its source."""
+        model = SqlModel.load("market_concentration")
+        started = time.perf_counter()
+        (outcome,) = self.resource.publish(
+            [model.table()], run_id="bench-e", code_version=model.code_version
+        )
+        seconds = time.perf_counter() - started
+        if outcome.published or outcome.recomputed is None or not outcome.recomputed.nothing:
+            raise SystemExit("analytics.market_concentration recomputed with nothing new")
+        return seconds
+
     def refresh_month(self) -> tuple[float, float]:
         """(b): one new monthly share file through the market data path; its total time and the
         time of its three publishes."""
@@ -232,6 +249,7 @@ def _measure_once(warehouse: Warehouse, repeat: int, building: float, log) -> Si
     refreshes = [warehouse.refresh_month() for _ in range(repeat)]
     copies = [warehouse.copy_rename() for _ in range(repeat)]
     unchanged = [warehouse.publish_platforms_unchanged() for _ in range(repeat)]
+    market_unchanged = [warehouse.publish_market_unchanged() for _ in range(repeat)]
     return SizeResult(
         size_mb=size_mb,
         share_rows=share_rows,
@@ -240,6 +258,7 @@ def _measure_once(warehouse: Warehouse, repeat: int, building: float, log) -> Si
         monthly_publishes=statistics.median(publishes for _, publishes in refreshes),
         copy_rename=statistics.median(copies),
         unchanged_publish=statistics.median(unchanged),
+        market_unchanged_publish=statistics.median(market_unchanged),
         runs=repeat,
     )
 
@@ -294,7 +313,8 @@ def measure(
 
 HEADER = (
     f"{'warehouse MB':>12} {'share rows':>12} {'(a) publish s':>13} {'(b) refresh s':>13} "
-    f"{'(b) publishes s':>15} {'(c) copy+rename s':>17} {'(c)/(a)':>7} {'(d) unchanged s':>15}"
+    f"{'(b) publishes s':>15} {'(c) copy+rename s':>17} {'(c)/(a)':>7} {'(d) unchanged s':>15} "
+    f"{'(e) market unchanged s':>22}"
 )
 
 
@@ -305,7 +325,7 @@ def table(results: list[SizeResult]) -> list[str]:
             f"{result.size_mb:>12,.1f} {result.share_rows:>12,} {result.platforms_publish:>13.3f} "
             f"{result.monthly_refresh:>13.3f} {result.monthly_publishes:>15.3f} "
             f"{result.copy_rename:>17.3f} {result.copy_rename / result.platforms_publish:>7.0%} "
-            f"{result.unchanged_publish:>15.3f}"
+            f"{result.unchanged_publish:>15.3f} {result.market_unchanged_publish:>22.3f}"
         )
     return lines
 
@@ -350,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         "(a) raw.platforms with one changed row, one publish; (b) one new monthly share file "
         "through the market data path (three publishes), and those publishes alone; (c) the "
         "copy of the file and the atomic rename alone, as each publish makes them; (d) "
-        "raw.platforms published again unchanged (no copy)."
+        "raw.platforms published again unchanged (no copy); (e) analytics.market_concentration "
+        "published again with nothing new in its source (no copy)."
     )
     for note in notes:
         print(f"Note: {note}")

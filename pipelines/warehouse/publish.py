@@ -123,7 +123,7 @@ def publish(
         existed = warehouse_path.exists()
         if existed:
             refuse_special_file(warehouse_path)
-            unchanged = _all_unchanged(warehouse_path, tables)
+            unchanged = _all_unchanged(warehouse_path, tables, code_version)
             if unchanged is not None:
                 return unchanged
         with working_copy(warehouse_path) as copy_path:
@@ -148,26 +148,49 @@ def publish(
 
 
 def _all_unchanged(
-    warehouse_path: Path, tables: Sequence[TableToPublish]
+    warehouse_path: Path, tables: Sequence[TableToPublish], code_version: str
 ) -> list[PublishOutcome] | None:
-    """The outcomes when every table is a whole-table one whose new rows hash as its current
-    version does, found read-only on the live file; None when any may change (the publish goes
-    on). Without this, a run that changes nothing copied the whole warehouse file for each
+    """The outcomes when no table would change, found read-only on the live file; None when any
+    may (the publish goes on). A whole-table one is unchanged when its new rows hash as its
+    current version does; one scoped by its source's changes when its source has nothing it has
+    not read. Without this, a run that changes nothing copied the whole warehouse file for each
     table it published and deleted the copy: a cost that grew with the warehouse's size."""
-    if any(table.incremental or table.changes is not None for table in tables):
-        return None  # their recompute plans are made on the working copy
+    if any(table.incremental and table.changes is None for table in tables):
+        return None  # their scope comes from the new rows, compared on the working copy
     with read_only(warehouse_path) as con:
         probe(con, warehouse_path)  # a damaged file is reported, as on the working copy
         outcomes = []
         for table in tables:
             try:
-                outcome = _same_as_latest(con, table)
+                if table.changes is None:
+                    outcome = _same_as_latest(con, table)
+                else:
+                    outcome = _nothing_to_recompute(con, table, code_version)
             except duckdb.Error:  # e.g. SQL reading a file, which a sealed session refuses
                 return None  # the working copy computes it, and reports what is wrong
             if outcome is None:
                 return None
             outcomes.append(outcome)
         return outcomes
+
+
+def _nothing_to_recompute(
+    con: duckdb.DuckDBPyConnection, table: TableToPublish, code_version: str
+) -> PublishOutcome | None:
+    """The table's current version, if its recompute plan (made as the working copy would make
+    it) is empty and its source has no version it has not read; else None."""
+    latest = _latest(con, table)
+    if latest[0] == 0:
+        return None
+    try:
+        recompute = plan_recompute(
+            con, table.history_table, table.changes, code_changed=latest[3] != code_version
+        )
+    finally:
+        con.execute(f"drop table if exists {SCOPE_TABLE}")
+    if not recompute.nothing or recompute.behind:
+        return None  # something to recompute, or the inputs read to record
+    return replace(_unchanged(con, table, latest), recomputed=recompute)
 
 
 def _same_as_latest(con: duckdb.DuckDBPyConnection, table: TableToPublish) -> PublishOutcome | None:

@@ -31,6 +31,7 @@ def test_each_size_gets_a_row_of_positive_times_and_a_growing_file(tmp_path):
         assert result.monthly_refresh > result.monthly_publishes > 0
         assert result.copy_rename > 0
         assert 0 < result.unchanged_publish < result.platforms_publish  # no copy to write
+        assert 0 < result.market_unchanged_publish < result.monthly_publishes  # nor here
 
     lines = bench.table(results)
     assert lines[0] == bench.HEADER
