@@ -68,12 +68,19 @@ class SqlModel:
         if self.recompute is None:
             return None
         schema, _, source = str(self.recompute["source"]).partition(".")
+        source_table = history_table_name(schema, source)
         request = request or RecomputeRequest()
         return ChangeScope(
-            source=history_table_name(schema, source),
+            source=source_table,
             later_too=bool(self.recompute.get("later_too", False)),
             requested=request.requested,
             everything=request.everything,
+            also_reads=tuple(
+                name
+                for key in referenced_tables(self.sql)
+                if key.path != [self.layer, self.name]
+                and (name := history_table_name(*key.path)) != source_table
+            ),
         )
 
     def table(

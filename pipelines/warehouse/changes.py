@@ -32,13 +32,32 @@ class ChangeScope:
     later_too: recompute from the first changed value on (a row compared with the previous
       period's changes when that one changes).
     requested: a range asked for explicitly (a backfill), recomputed as well.
-    everything: recompute every value (asked for; also when the table's code changed)."""
+    everything: recompute every value (asked for; also when the table's code changed).
+    also_reads: the other tables the SQL reads (history table names). One with the column adds
+      the values its own changes touch, as the source does; one without it (the assumptions,
+      whose thresholds classify every period) has every value recomputed when it has a version
+      the table has not read. Without these, a changed threshold left the market tables on the
+      old one while the tables that read it afresh moved on."""
 
     source: str
     column: str = "period"
     later_too: bool = False
     requested: tuple[date, date] | None = None
     everything: bool = False
+    also_reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputRead:
+    """One table a publish reads: its latest version, and the one the table last read."""
+
+    table: str
+    latest: int
+    consumed: int
+
+    @property
+    def behind(self) -> bool:
+        return self.latest > self.consumed
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,8 @@ class Recompute:
     source_version: int
     consumed_version: int  # the source version the table was last computed from
     later_too: bool = False
+    also_read: tuple[InputRead, ...] = ()  # the other tables it reads (ChangeScope.also_reads)
+    reason: str = ""  # why everything: asked for, new code, an input read for the first time...
 
     @property
     def nothing(self) -> bool:
@@ -59,8 +80,10 @@ class Recompute:
 
     @property
     def behind(self) -> bool:
-        """The source has versions this table has not read yet."""
-        return self.source_version > self.consumed_version
+        """A source has versions this table has not read yet."""
+        return self.source_version > self.consumed_version or any(
+            read.behind for read in self.also_read
+        )
 
     def variables(self) -> dict[str, object]:
         """The range the model's SQL reads (period_start, period_end); the exact values are in
@@ -73,7 +96,7 @@ class Recompute:
 
     def describe(self) -> str:
         if self.everything:
-            return "every period"
+            return f"every period ({self.reason})" if self.reason else "every period"
         if self.nothing:
             return "nothing (no change upstream)"
         tail = " and every later period" if self.later_too else ""
@@ -102,27 +125,38 @@ def plan_recompute(
     scope: ChangeScope,
     code_changed: bool,
 ) -> Recompute:
-    """Fill SCOPE_TABLE with the values to recompute: the source's rows added or retired since
-    the table last read it, plus a requested range; or none at all for everything."""
+    """Fill SCOPE_TABLE with the values to recompute: the rows of its sources added or retired
+    since the table last read them, plus a requested range; or none at all for everything."""
     source_version = latest_version(con, scope.source)
     consumed = consumed_version(con, table, scope.source)
+    also_read = tuple(
+        InputRead(other, latest_version(con, other), consumed_version(con, table, other))
+        for other in scope.also_reads
+    )
     column = quote_identifier(scope.column)
-    source = f"history.{quote_identifier(scope.source)}"
     own = f"history.{quote_identifier(table)}"
-    never_read = consumed == 0 and source_version > 0  # a new table, or one written before
-    everything = scope.everything or code_changed or never_read or latest_version(con, table) == 0
-    if everything:
+    scoped = [(scope.source, source_version, consumed)] + [
+        (read.table, read.latest, read.consumed)
+        for read in also_read
+        if _has_column(con, read.table, scope.column)
+    ]
+    reason = _everything_because(con, table, scope, code_changed, scoped, also_read)
+    if reason is not None:
         con.execute(f"create or replace temp table {SCOPE_TABLE} (value date)")
-        return Recompute(True, 0, None, None, source_version, consumed, scope.later_too)
-    parts, params = [], []
-    if source_version > consumed:
-        parts.append(
-            f"select {column} as value from {source} where _version > ? or _retired_in > ?"
+        return Recompute(
+            True, 0, None, None, source_version, consumed, scope.later_too, also_read, reason
         )
-        params += [consumed, consumed]
+    parts, params = [], []
+    for source, latest, read in scoped:
+        if latest > read:
+            parts.append(
+                f"select {column} as value from history.{quote_identifier(source)} "
+                "where _version > ? or _retired_in > ?"
+            )
+            params += [read, read]
     if scope.requested is not None:
         first, last = scope.requested
-        for relation in (source, own):
+        for relation in (f"history.{quote_identifier(scope.source)}", own):
             if _exists(con, relation):
                 parts.append(
                     f"select {column} as value from {relation} "
@@ -136,7 +170,35 @@ def plan_recompute(
     ((count, first, last),) = con.execute(
         f"select count(*), min(value), max(value) from {SCOPE_TABLE}"
     ).fetchall()
-    return Recompute(False, count, first, last, source_version, consumed, scope.later_too)
+    return Recompute(
+        False, count, first, last, source_version, consumed, scope.later_too, also_read
+    )
+
+
+def _everything_because(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    scope: ChangeScope,
+    code_changed: bool,
+    scoped: list[tuple[str, int, int]],
+    also_read: tuple[InputRead, ...],
+) -> str | None:
+    """Why every value is recomputed, or None when the changes give the scope."""
+    if scope.everything:
+        return "asked for"
+    if latest_version(con, table) == 0:
+        return "first version"
+    if code_changed:
+        return "its code changed"
+    inputs = scoped + [(read.table, read.latest, read.consumed) for read in also_read]
+    never_read = sorted({source for source, latest, read in inputs if read == 0 and latest > 0})
+    if never_read:  # a new table, or one written before its inputs were recorded
+        return f"first read of {', '.join(never_read)}"
+    with_column = {source for source, _, _ in scoped}
+    whole = [read.table for read in also_read if read.behind and read.table not in with_column]
+    if whole:
+        return f"{', '.join(whole)} changed"
+    return None
 
 
 def scope_condition(column: str, later_too: bool) -> str:
@@ -152,14 +214,27 @@ def record_inputs(
     table: str,
     version: int,
     source: str,
-    source_version: int,
+    recompute: Recompute,
     run_id: str,
 ) -> None:
-    """The source version this version of the table was computed from (the next run's start)."""
-    con.execute(
-        "insert into meta.table_inputs values (?, ?, ?, ?, ?, now())",
-        [table, version, source, source_version, run_id],
-    )
+    """The version of each input this version of the table was computed from (the next run's
+    start): the source's, and those of the other tables it reads."""
+    reads = [(source, recompute.source_version)]
+    reads += [(read.table, read.latest) for read in recompute.also_read]
+    for input_table, input_version in reads:
+        con.execute(
+            "insert into meta.table_inputs values (?, ?, ?, ?, ?, now())",
+            [table, version, input_table, input_version, run_id],
+        )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    found = con.execute(
+        "select 1 from duckdb_columns() where schema_name = 'history' and table_name = ? "
+        "and column_name = ?",
+        [table, column],
+    ).fetchall()
+    return bool(found)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:

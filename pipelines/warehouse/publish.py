@@ -287,7 +287,7 @@ def _write_table(
             table.history_table,
             outcome.version,
             table.changes.source,
-            recompute.source_version,
+            recompute,
             run_id,
         )
     return replace(outcome, recomputed=recompute, recorded_inputs=recorded)

@@ -30,6 +30,15 @@ def query(path, sql, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
+def recomputed_by_asset(result) -> dict[str, str]:
+    """What each market table of a run recomputed, as its materialization says."""
+    return {
+        event.asset_key.to_user_string(): event.materialization.metadata["recomputed"].value
+        for event in result.get_asset_materialization_events()
+        if "recomputed" in event.materialization.metadata
+    }
+
+
 def land_series(landing: Path, start: date, months: int, name: str = "series.csv") -> dict:
     series = generator.monthly_shares(start, months)
     (landing / name).write_text(generator.csv_text(series))
@@ -83,11 +92,7 @@ def test_a_run_recomputes_only_the_periods_whose_shares_changed(built):
     )
     result = run_job(warehouse, seeds, job="market_refresh", landing=landing)
     assert result.success
-    recomputed = {
-        event.asset_key.to_user_string(): event.materialization.metadata["recomputed"].value
-        for event in result.get_asset_materialization_events()
-        if "recomputed" in event.materialization.metadata
-    }
+    recomputed = recomputed_by_asset(result)
     assert (
         recomputed["analytics/market_concentration"] == "1 period(s) from 2010-06-01 to 2010-06-01"
     )
@@ -123,6 +128,49 @@ def test_a_run_with_nothing_new_recomputes_nothing_and_publishes_nothing(built):
         if "recomputed" in event.materialization.metadata
     ]
     assert recomputed == ["nothing (no change upstream)"] * 2
+
+
+def test_a_changed_threshold_in_the_assumptions_reclassifies_every_period(built):
+    """The market tables scope a run by their shares' changes, but also read the assumptions:
+    a new 2023 threshold there reclassifies every period, as it does the tables that read the
+    assumptions afresh (concentration_scenarios), instead of leaving the old classes."""
+    warehouse, seeds, landing = built
+    land_series(landing, date(2010, 1, 1), 12)
+    assert run_job(warehouse, seeds, job="market_refresh", landing=landing).success
+    misclassified = (
+        "select count(*) from analytics.market_concentration where class_2023 <> case "
+        "when hhi < 9000 then 'unconcentrated' when hhi <= 9500 then 'moderately_concentrated' "
+        "else 'highly_concentrated' end"
+    )
+    assert query(warehouse, misclassified) != [(0,)]  # the seeds' thresholds classify otherwise
+    assumptions = seeds / "assumptions.yaml"
+    text = assumptions.read_text()
+    for old, new in (
+        ("hhi_2023_moderate_from: 1000", "hhi_2023_moderate_from: 9000"),
+        ("hhi_2023_high_above: 1800", "hhi_2023_high_above: 9500"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    assumptions.write_text(text)
+
+    # The new assumptions, published as refresh_all's asset publishes them; then the market run
+    definitions = build_definitions(private_resource(warehouse, seeds, landing))
+    assumptions_run = definitions.get_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=[dg.AssetKey(["raw", "assumptions"])],
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert assumptions_run.success
+    result = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert result.success
+    recomputed = recomputed_by_asset(result)
+    assert recomputed["analytics/market_concentration"] == "every period (raw_assumptions changed)"
+    assert query(warehouse, misclassified) == [(0,)]
+    # Read once, the new version is not read again: the next run recomputes nothing
+    again = run_job(warehouse, seeds, job="market_refresh", landing=landing)
+    assert recomputed_by_asset(again) == {
+        "analytics/market_concentration": "nothing (no change upstream)",
+        "analytics/market_concentration_history": "nothing (no change upstream)",
+    }
 
 
 def test_a_requested_range_is_recomputed_in_one_run(built):

@@ -13,7 +13,8 @@ import pytest
 from pipelines.warehouse.changes import ChangeScope
 from pipelines.warehouse.publish import TableToPublish, publish
 
-TOTALS_SQL = """
+# The shares of the periods in scope, as the market models read theirs
+SCOPED_SHARES = """
 with scope as (
     select unnest(getvariable('scope_periods')) as period
 ),
@@ -24,9 +25,14 @@ source as (
         and coalesce(getvariable('period_end'), date '9999-12-31')
         and (getvariable('scope_periods') is null or period in (select period from scope))
 )
+"""
 
+TOTALS_SQL = (
+    SCOPED_SHARES
+    + """
 select period, count(*) as vendors, sum(share) as total from source group by period
 """
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PERIODS = 100
@@ -142,3 +148,87 @@ def test_a_change_in_the_source_is_still_recomputed_and_published(warehouse):
     assert last == [(pytest.approx(1.5),)]
     (again,) = publish(warehouse, [totals()], run_id="r3", code_version="c1")
     assert (again.version, again.published) == (2, False)
+
+
+WEIGHTED_SQL = (
+    SCOPED_SHARES
+    + """,
+
+totals as (
+    select period, sum(share) as total from source group by period
+)
+
+select totals.period, totals.total * weights.weight * scale.factor as weighted
+from totals
+join raw.weights as weights using (period)
+cross join raw.scale as scale
+"""
+)
+
+
+def weighted(also_reads: tuple[str, ...] = ("raw_weights", "raw_scale")) -> TableToPublish:
+    return TableToPublish(
+        name="weighted",
+        schema="analytics",
+        description="Total share by period, weighted and scaled",
+        sql=WEIGHTED_SQL,
+        incremental=True,
+        changes=ChangeScope(source="raw_shares", also_reads=also_reads),
+    )
+
+
+def weights(last: float = 1.0) -> TableToPublish:
+    periods = pl.date_range(date(2010, 1, 1), date(2018, 4, 1), "1mo", eager=True)
+    frame = pl.DataFrame({"period": periods, "weight": [1.0] * (PERIODS - 1) + [last]})
+    return TableToPublish(
+        name="weights",
+        schema="raw",
+        description="Weight by period",
+        frame=frame,
+        incremental=True,
+        scope_keys=("period",),
+    )
+
+
+def scale(factor: float) -> TableToPublish:
+    frame = pl.DataFrame({"factor": [factor]})
+    return TableToPublish(name="scale", schema="raw", description="One factor", frame=frame)
+
+
+def weighted_rows(warehouse: Path) -> dict[date, float]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select period, weighted from analytics.weighted").fetchall())
+
+
+def test_every_table_the_sql_reads_is_followed_not_only_the_source(warehouse):
+    publish(warehouse, [weights(), scale(1.0)], run_id="r2", code_version="c1")
+    (first,) = publish(warehouse, [weighted()], run_id="r2", code_version="c1")
+    assert first.published and first.recomputed.describe() == "every period (first version)"
+
+    # A table with the period column adds the periods its changes touch, as the source does
+    publish(warehouse, [weights(last=2.0)], run_id="r3", code_version="c1")
+    (one,) = publish(warehouse, [weighted()], run_id="r3", code_version="c1")
+    assert one.recomputed.describe() == "1 period(s) from 2018-04-01 to 2018-04-01"
+    assert weighted_rows(warehouse)[date(2018, 4, 1)] == pytest.approx(2.0)
+
+    # One without it (a factor every period uses) recomputes every period
+    publish(warehouse, [scale(3.0)], run_id="r4", code_version="c1")
+    (every,) = publish(warehouse, [weighted()], run_id="r4", code_version="c1")
+    assert every.recomputed.describe() == "every period (raw_scale changed)"
+    assert {round(value, 9) for value in weighted_rows(warehouse).values()} == {3.0, 6.0}
+
+    # Each version read is recorded: nothing new, nothing recomputed, no new version
+    (again,) = publish(warehouse, [weighted()], run_id="r5", code_version="c1")
+    assert (again.published, again.recomputed.nothing) == (False, True)
+
+
+def test_an_input_the_table_has_never_read_is_read_whole_once(warehouse):
+    """A warehouse written before a table recorded one of its inputs: that input is read for
+    every period once, then followed by its changes."""
+    publish(warehouse, [weights(), scale(1.0)], run_id="r2", code_version="c1")
+    publish(warehouse, [weighted(also_reads=("raw_weights",))], run_id="r2", code_version="c1")
+    (first_read,) = publish(warehouse, [weighted()], run_id="r3", code_version="c1")
+    assert first_read.recomputed.describe() == "every period (first read of raw_scale)"
+    assert first_read.recorded_inputs
+    (again,) = publish(warehouse, [weighted()], run_id="r4", code_version="c1")
+    assert again.recomputed.nothing
