@@ -35,7 +35,6 @@ from child_timing import run_timed
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
 from pipelines.instance import home_config  # noqa: E402
 
 SOVAI = ROOT / ".venv" / "bin" / "sovai"

@@ -135,25 +135,24 @@ def plan_recompute(
     )
     column = quote_identifier(scope.column)
     own = f"history.{quote_identifier(table)}"
-    scoped = [(scope.source, source_version, consumed)] + [
-        (read.table, read.latest, read.consumed)
-        for read in also_read
-        if _has_column(con, read.table, scope.column)
+    source_read = InputRead(scope.source, source_version, consumed)
+    scoped = [source_read] + [
+        read for read in also_read if _has_column(con, read.table, scope.column)
     ]
-    reason = _everything_because(con, table, scope, code_changed, scoped, also_read)
+    reason = _everything_because(con, table, scope, code_changed, (source_read, *also_read), scoped)
     if reason is not None:
         con.execute(f"create or replace temp table {SCOPE_TABLE} (value date)")
         return Recompute(
             True, 0, None, None, source_version, consumed, scope.later_too, also_read, reason
         )
     parts, params = [], []
-    for source, latest, read in scoped:
-        if latest > read:
+    for read in scoped:
+        if read.behind:
             parts.append(
-                f"select {column} as value from history.{quote_identifier(source)} "
+                f"select {column} as value from history.{quote_identifier(read.table)} "
                 "where _version > ? or _retired_in > ?"
             )
-            params += [read, read]
+            params += [read.consumed, read.consumed]
     if scope.requested is not None:
         first, last = scope.requested
         for relation in (f"history.{quote_identifier(scope.source)}", own):
@@ -180,22 +179,21 @@ def _everything_because(
     table: str,
     scope: ChangeScope,
     code_changed: bool,
-    scoped: list[tuple[str, int, int]],
-    also_read: tuple[InputRead, ...],
+    reads: tuple[InputRead, ...],
+    scoped: list[InputRead],
 ) -> str | None:
-    """Why every value is recomputed, or None when the changes give the scope."""
+    """Why every value is recomputed, or None when the changes of the scoped inputs give the
+    scope."""
     if scope.everything:
         return "asked for"
     if latest_version(con, table) == 0:
         return "first version"
     if code_changed:
         return "its code changed"
-    inputs = scoped + [(read.table, read.latest, read.consumed) for read in also_read]
-    never_read = sorted({source for source, latest, read in inputs if read == 0 and latest > 0})
+    never_read = [read.table for read in reads if read.consumed == 0 and read.latest > 0]
     if never_read:  # a new table, or one written before its inputs were recorded
         return f"first read of {', '.join(never_read)}"
-    with_column = {source for source, _, _ in scoped}
-    whole = [read.table for read in also_read if read.behind and read.table not in with_column]
+    whole = [read.table for read in reads if read.behind and read not in scoped]
     if whole:
         return f"{', '.join(whole)} changed"
     return None

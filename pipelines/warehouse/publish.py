@@ -178,7 +178,7 @@ def _nothing_to_recompute(
     con: duckdb.DuckDBPyConnection, table: TableToPublish, code_version: str
 ) -> PublishOutcome | None:
     """The table's current version, if its recompute plan (made as the working copy would make
-    it) is empty and its source has no version it has not read; else None."""
+    it) is empty and none of its inputs has a version it has not read; else None."""
     latest = _latest(con, table)
     if latest[0] == 0:
         return None

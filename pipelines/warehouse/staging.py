@@ -53,7 +53,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: str, staged: str, schema_only:
 
 
 def staged_columns(con: duckdb.DuckDBPyConnection, staged: str) -> list[tuple[str, str]]:
-    """The columns of a temporary table _stage made, without its row hash."""
+    """The columns of a temporary table stage() made, without its row hash."""
     return [
         (name, dtype)
         for name, dtype in con.execute(
